@@ -1,0 +1,85 @@
+"""`python -m quantopt.demo` (what `make demo` runs): a printed tour of the rounding algebra.
+
+Every number printed is computed here, by the library or by exact Fraction arithmetic.
+"""
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+
+from . import from_codes, quantize, residual, round_half_up, stochastic_round, to_codes
+
+
+def _section(title: str) -> None:
+    print()
+    print(title)
+    print("-" * len(title))
+
+
+def rounding_tour() -> None:
+    _section("1. x^R = floor(x + 1/2): round half up")
+    xs = np.array([-2.5, -1.5, -0.5, 0.5, 1.5, 2.5])
+    print(f"x                  {xs}")
+    print(f"round_half_up(x)   {round_half_up(xs)}")
+    print(f"numpy.round(x)     {np.round(xs)}   <- half to even: a different function")
+    print(f"residual eps=x-x^R {residual(xs)}   (always in [-1/2, 1/2))")
+
+    _section("2. A float one ulp below a tie")
+    x = math.nextafter(0.5, 0.0)
+    print(f"x = nextafter(0.5, 0) = {x!r}  (exactly {Fraction(x)})")
+    print(f"naive numpy.floor(x + 0.5) = {np.floor(x + 0.5)!r}  (x + 0.5 rounds up to 1.0)")
+    print(f"round_half_up(x)           = {round_half_up(x)!r}  (exact: x + 1/2 < 1)")
+    big = 2.0**52 + 1
+    print(f"x = 2**52 + 1: naive gives {np.floor(big + 0.5):.0f}, "
+          f"round_half_up gives {round_half_up(big):.0f}")
+
+    _section("3. The note's worked example: x = 0.123456789, Qp = 100")
+    x, qp = 0.123456789, 100
+    exact = Fraction("0.123456789")
+    print(f"Qp*x = {qp * exact} ; Qp*x + 0.5 = {qp * exact + Fraction(1, 2)} ; "
+          f"floor = {math.floor(qp * exact + Fraction(1, 2))}")
+    print(f"to_codes(x, 100) = {to_codes(x, qp)},  quantize(x, 100) = {quantize(x, qp)!r},  "
+          f"exact: {quantize(exact, qp)}")
+
+    _section("4. A grid tie that floating point invents: x = 0.015, Qp = 100")
+    x = 0.015
+    print(f"the float 0.015 is exactly {Fraction(x)} < 3/200")
+    print(f"float product 100*x = {100 * x!r}: a false tie, and naive rounding gives "
+          f"{round_half_up(100 * x):.0f}")
+    print(f"to_codes(0.015, 100) = {to_codes(x, 100)}  (exact: floor(100*x + 1/2) = "
+          f"{math.floor(100 * Fraction(x) + Fraction(1, 2))})")
+
+    _section("5. Grid arithmetic on integer codes stays exact")
+    a, b = to_codes(0.3, 10), to_codes(0.1, 10)
+    print(f"float: 0.3 - 0.1 = {0.3 - 0.1!r}, not the grid point {quantize(0.2, 10)!r}")
+    print(f"codes: {a} - {b} = {a - b} -> from_codes = {from_codes(a - b, 10)!r}")
+
+    _section("6. Where the note is wrong (see CLAIMS.md)")
+    h = Fraction(1, 2)
+    print(f"P4 claims |x^R| <= |x|.  x = 1/2: x^R = {round_half_up(h)} > 1/2."
+          "  Corrected: |x^R| <= |x| + 1/2.")
+    print(f"Q3 claims x^Q < x + 0.5/Qp.  Qp = 1, x = 1/2: x^Q = {quantize(h, 1)} = x + 1/2."
+          "  Corrected: x - 0.5/Qp < x^Q <= x + 0.5/Qp.")
+    ex, ey = residual(h), residual(h)
+    t = ey * h + ex * round_half_up(h)
+    print(f"P5 claims |(e_y x + e_x y^R)^R| < (|x| + |y|)/2.  x = y = 1/2: "
+          f"(e_y x + e_x y^R)^R = ({t})^R = {round_half_up(t)}, bound 1/2.")
+
+    _section("7. Stochastic rounding is unbiased; x^R is not")
+    n = 100_000
+    x = 0.3
+    sr = stochastic_round(np.full(n, x), 1, rng=0)
+    print(f"x = {x}: x^R = {round_half_up(x)}; mean of {n} stochastic roundings = {sr.mean():.4f}"
+          f" (sd of that mean: {math.sqrt(0.21 / n):.4f})")
+
+
+def main() -> None:
+    print("quantopt demo: the rounding algebra of the note 'Quantized Optimization'")
+    rounding_tour()
+    print()
+
+
+if __name__ == "__main__":
+    main()
