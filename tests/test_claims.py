@@ -663,7 +663,7 @@ def test_s4_bounds_are_sharp():
     assert eps(HALF) + eps(HALF) == -1
     for j in (2, 20, 70):
         x = HALF - Fraction(1, 2**j)
-        assert 1 - (eps(x) + eps(x)) == Fraction(2, 2**j)
+        assert Fraction(2, 2**j) == 1 - (eps(x) + eps(x))
 
 
 # =============================================================================================
