@@ -2,6 +2,8 @@
 
 The public API is listed in ``__all__``; ``import quantopt`` needs numpy alone.
 """
+from . import gradcheck, optim, problems
+from .minimize import OptimizeResult, minimize
 from .rounding import (
     from_codes,
     quantize,
@@ -20,4 +22,9 @@ __all__ = [
     "to_codes",
     "from_codes",
     "stochastic_round",
+    "minimize",
+    "OptimizeResult",
+    "problems",
+    "gradcheck",
+    "optim",
 ]

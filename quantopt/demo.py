@@ -9,7 +9,16 @@ from fractions import Fraction
 
 import numpy as np
 
-from . import from_codes, quantize, residual, round_half_up, stochastic_round, to_codes
+from . import (
+    from_codes,
+    minimize,
+    problems,
+    quantize,
+    residual,
+    round_half_up,
+    stochastic_round,
+    to_codes,
+)
 
 
 def _section(title: str) -> None:
@@ -75,9 +84,45 @@ def rounding_tour() -> None:
           f" (sd of that mean: {math.sqrt(0.21 / n):.4f})")
 
 
+# (method, line_search, options) for the optimizer tour on the 2-D Rosenbrock function
+TOUR = [
+    ("gd", "armijo", {}),
+    ("momentum", None, {"lr": 1e-3, "momentum": 0.9}),
+    ("nesterov", None, {"lr": 1e-3, "momentum": 0.9}),
+    ("adagrad", None, {"lr": 0.5}),
+    ("rmsprop", None, {"lr": 1e-2}),
+    ("adam", None, {"lr": 5e-2}),
+    ("newton", "armijo", {}),
+    ("bfgs", "wolfe", {}),
+    ("lbfgs", "wolfe", {}),
+]
+
+
+def optimizer_tour() -> None:
+    prob = problems.rosenbrock(n=2)
+    _section(f"8. The optimizers on the Rosenbrock function, from x0 = {prob.x0.tolist()}")
+    print(f"{'method':<9} {'line search':<11} {'nit':>6} {'nfev':>6} {'f(x)':>10}  x")
+    for method, search, opts in TOUR:
+        res = minimize(prob.f, prob.x0, jac=prob.grad, hess=prob.hess, method=method,
+                       line_search=search, options={"maxiter": 5000, "gtol": 1e-6, **opts})
+        outcome = "converged" if res.success else res.message
+        print(f"{method:<9} {str(search):<11} {res.nit:>6} {res.nfev:>6} {res.fun:>10.2e}  "
+              f"{np.array2string(res.x, precision=4)}  ({outcome})")
+
+    _section("9. On the grid 1/qp: quantized Armijo keeps every iterate exactly on it")
+    for qp in (10, 100, 1000):
+        res = minimize(prob.f, prob.x0, jac=prob.grad, method="bfgs", qp=qp,
+                       line_search="armijo", options={"maxiter": 2000})
+        codes = to_codes(res.x, qp)
+        print(f"qp = {qp:>4}: stopped after {res.nit:>3} iterations at x = {res.x.tolist()} "
+              f"(codes {codes.tolist()}), f = {res.fun:.3g}: {res.message.split(':')[0]}")
+
+
 def main() -> None:
-    print("quantopt demo: the rounding algebra of the note 'Quantized Optimization'")
+    print("quantopt demo: the rounding algebra of the note 'Quantized Optimization', and the "
+          "optimizers of the lecture notes")
     rounding_tour()
+    optimizer_tour()
     print()
 
 

@@ -1,20 +1,25 @@
-"""The README's examples and the docstring examples print the numbers they claim."""
+"""The README's examples and every docstring example print the numbers they claim."""
 import doctest
+import importlib
 import pathlib
 
-import quantopt.rounding
+import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+MODULES = ["quantopt.rounding", "quantopt.problems", "quantopt.gradcheck", "quantopt.linesearch",
+           "quantopt.minimize", "quantopt.optim.base", "quantopt.optim.first_order",
+           "quantopt.optim.adaptive", "quantopt.optim.second_order"]
 
 
 def test_readme_examples():
     result = doctest.testfile(str(ROOT / "README.md"), module_relative=False,
                               optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 5
+    assert result.attempted > 10
     assert result.failed == 0
 
 
-def test_rounding_docstring_examples():
-    result = doctest.testmod(quantopt.rounding, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0

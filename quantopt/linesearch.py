@@ -1,0 +1,280 @@
+r"""Line searches: Armijo backtracking (in floating point and on the grid (1/qp)ℤⁿ) and Wolfe.
+
+Sources: Nocedal & Wright, *Numerical Optimization* (2nd ed.), Algorithm 3.1 (backtracking line
+search with the sufficient-decrease condition) and Algorithms 3.5-3.6 (line search for the
+strong Wolfe conditions, with zoom); the note "Quantized Optimization" (seed 001) for the
+quantized update x_{t+1}^Q = (x_t^Q − λh)^Q.
+
+The Armijo searches try the steps α_j = α₀·shrink^j, j = 0, 1, …, maxls − 1, and accept the
+first trial point that decreases f sufficiently. Backtracking alone does not make yᵀs > 0, which
+BFGS and L-BFGS need to update (they skip the update otherwise); the Wolfe search also enforces
+the curvature condition, and may lengthen the step. All searches return a
+:class:`LineSearchResult` whose ``status`` says why they stopped; they never raise for a failed
+search.
+"""
+from __future__ import annotations
+
+from typing import Callable, NamedTuple
+
+import numpy as np
+
+from .rounding import from_codes, to_codes
+
+#: status codes of a line search
+ACCEPTED = 0
+MAX_TRIALS = 1
+NOT_DESCENT = 2
+STEP_QUANTIZED_TO_ZERO = 3
+
+MESSAGES = {
+    ACCEPTED: "step accepted",
+    MAX_TRIALS: "no step satisfied the line-search conditions within maxls trials",
+    NOT_DESCENT: "the direction is not a descent direction (grad·p >= 0)",
+    STEP_QUANTIZED_TO_ZERO: "every trial step rounded to zero on the grid before one was accepted",
+}
+
+
+class LineSearchResult(NamedTuple):
+    """Outcome of a line search.
+
+    alpha : the accepted step (0.0 if none). x, fx : the accepted point and f there (the start
+    point and f(start) if none). codes : the accepted point's integer codes (quantized search
+    only, else None). nfev : calls of f made. ntrials : trial steps tried. status : one of
+    ACCEPTED, MAX_TRIALS, NOT_DESCENT, STEP_QUANTIZED_TO_ZERO (see ``MESSAGES``).
+    """
+
+    alpha: float
+    x: np.ndarray
+    fx: float
+    codes: np.ndarray | None
+    nfev: int
+    ntrials: int
+    status: int
+    g: np.ndarray | None = None  # the gradient at x (Wolfe search only)
+    njev: int = 0
+
+
+_CODE_BOUND = 2**53  # codes beyond this have no exact float64 value (from_codes refuses them)
+
+
+def add_codes(codes: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """codes + d in int64, refusing (OverflowError) any step whose codes exceed 2**53.
+
+    Iterate codes are at most 2**53 (from_codes refuses larger ones), so with |d| <= 2**53 the
+    int64 sum cannot wrap around.
+    """
+    if d.size and int(np.max(np.abs(d))) > _CODE_BOUND:
+        raise OverflowError("a step of more than 2**53 grid points: the iteration diverges")
+    return codes + d
+
+
+def _check_params(c1: float, shrink: float, maxls: int) -> None:
+    if not 0 < c1 < 1:
+        raise ValueError(f"c1 must be in (0, 1), got {c1!r}")
+    if not 0 < shrink < 1:
+        raise ValueError(f"shrink must be in (0, 1), got {shrink!r}")
+    if isinstance(maxls, bool) or not isinstance(maxls, (int, np.integer)) or maxls < 1:
+        raise ValueError(f"maxls must be an integer >= 1, got {maxls!r}")
+
+
+def armijo(fun: Callable[[np.ndarray], float], x: np.ndarray, fx: float, g: np.ndarray,
+           p: np.ndarray, *, alpha0: float = 1.0, c1: float = 1e-4, shrink: float = 0.5,
+           maxls: int = 30) -> LineSearchResult:
+    r"""Backtracking line search with the Armijo (sufficient decrease) condition.
+
+    .. math:: f(x + \alpha p) \le f(x) + c_1 \alpha \nabla f(x)^\top p,
+              \qquad \alpha \in \{\alpha_0, \alpha_0 s, \alpha_0 s^2, \dots\}
+
+    Equations::
+
+        slope   = grad f(x) . p                     (must be < 0: p a descent direction)
+        alpha_j = alpha0 * shrink**j,  j = 0 .. maxls-1
+        accept the first j with  f(x + alpha_j p) <= f(x) + c1 * alpha_j * slope
+
+    A trial where f is nan or inf counts as not accepted (the search backs off from it).
+
+    Parameters
+    ----------
+    fun : callable, f(x) -> float
+    x, fx, g : the current point, f(x) and ∇f(x) (not modified)
+    p : search direction
+    alpha0 : first trial step (the driver passes the option ``lr``)
+    c1 : sufficient-decrease constant in (0, 1)
+    shrink : backtracking factor in (0, 1)
+    maxls : maximum number of trial steps
+
+    Source: Nocedal & Wright, Algorithm 3.1.
+    """
+    _check_params(c1, shrink, maxls)
+    slope = float(np.dot(g, p))
+    if not slope < 0:
+        return LineSearchResult(0.0, x, fx, None, 0, 0, NOT_DESCENT)
+    for j in range(maxls):
+        alpha = alpha0 * shrink**j
+        x_new = x + alpha * p
+        f_new = fun(x_new)
+        if np.isfinite(f_new) and f_new <= fx + c1 * alpha * slope:
+            return LineSearchResult(alpha, x_new, f_new, None, j + 1, j + 1, ACCEPTED)
+    return LineSearchResult(0.0, x, fx, None, maxls, maxls, MAX_TRIALS)
+
+
+def quantized_armijo(fun: Callable[[np.ndarray], float], codes: np.ndarray, qp, fx: float,
+                     g: np.ndarray, p: np.ndarray, *, alpha0: float = 1.0, c1: float = 1e-4,
+                     shrink: float = 0.5, maxls: int = 30) -> LineSearchResult:
+    r"""Armijo backtracking on the grid (1/qp)ℤⁿ: every trial point is exactly a grid point.
+
+    The iterate is held as integer codes k (x = k/qp). Each trial step is quantized,
+    d_j = (α_j p)^Q, i.e. its codes are ``to_codes(alpha_j * p, qp)``, and the trial point is
+    k + d_j, exactly on the grid. The Armijo test is made at that quantized point, with the step
+    actually taken, δ_j = d_j/qp:
+
+    .. math:: f(x + \delta_j) \le f(x) + c_1 \nabla f(x)^\top \delta_j,\qquad
+              \nabla f(x)^\top \delta_j < 0,\qquad \delta_j = (\alpha_j p)^Q
+
+    Equations::
+
+        x       = k / qp                                   (k: int64 codes)
+        d_j     = to_codes(alpha0 * shrink**j * p, qp)     (d_j / qp = (alpha_j p)^Q)
+        delta_j = d_j / qp
+        accept the first j with  grad.delta_j < 0  and  f((k + d_j)/qp) <= f(x) + c1 * grad.delta_j
+        stop with STEP_QUANTIZED_TO_ZERO as soon as d_j = 0 (all components)
+
+    Why quantize the step rather than choose λ with λh = (λh)^Q, as the note proposes: for a
+    vector h the admissible λ form the lattice λ_min·ℤ, which is empty of useful points
+    unless all ratios h_i/h_j are rational with small denominators (for h = (1, 0.1) in float64
+    and qp = 100, λ_min = 2⁵⁵/100; CLAIMS.md, U2). Quantizing the step keeps the note's
+    conclusion x_{t+1}^Q = x_t^Q − (λh)^Q exact (U3, U4) for any h.
+
+    Once every component of α_j p is rounded to 0, smaller steps round to 0 too (rounding is
+    monotone), so the search ends there: the grid is too coarse for any step along p.
+
+    Parameters
+    ----------
+    fun : callable, f(x) -> float
+    codes : int64 array, the current iterate's codes (not modified)
+    qp : grid resolution (see :func:`quantopt.quantize`)
+    fx, g : f and ∇f at x = codes/qp
+    p, alpha0, c1, shrink, maxls : as in :func:`armijo`
+
+    Returns
+    -------
+    LineSearchResult with ``codes`` the accepted codes (the start codes if none).
+    """
+    _check_params(c1, shrink, maxls)
+    x = from_codes(codes, qp)
+    if not float(np.dot(g, p)) < 0:
+        return LineSearchResult(0.0, x, fx, codes, 0, 0, NOT_DESCENT)
+    nfev = 0
+    for j in range(maxls):
+        alpha = alpha0 * shrink**j
+        d = to_codes(alpha * p, qp)
+        if not d.any():
+            return LineSearchResult(0.0, x, fx, codes, nfev, j + 1, STEP_QUANTIZED_TO_ZERO)
+        slope = float(np.dot(g, from_codes(d, qp)))
+        if slope < 0:
+            trial = add_codes(codes, d)
+            x_new = from_codes(trial, qp)
+            f_new = fun(x_new)
+            nfev += 1
+            if np.isfinite(f_new) and f_new <= fx + c1 * slope:
+                return LineSearchResult(alpha, x_new, f_new, trial, nfev, j + 1, ACCEPTED)
+    return LineSearchResult(0.0, x, fx, codes, nfev, maxls, MAX_TRIALS)
+
+
+def wolfe(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], np.ndarray],
+          x: np.ndarray, fx: float, g: np.ndarray, p: np.ndarray, *, alpha0: float = 1.0,
+          c1: float = 1e-4, c2: float = 0.9, maxls: int = 30) -> LineSearchResult:
+    r"""Line search for the strong Wolfe conditions (bracketing, then zoom).
+
+    With φ(α) = f(x + αp), find α with
+
+    .. math:: \varphi(\alpha) \le \varphi(0) + c_1 \alpha \varphi'(0), \qquad
+              |\varphi'(\alpha)| \le c_2 |\varphi'(0)|, \qquad 0 < c_1 < c_2 < 1.
+
+    Equations::
+
+        phi(a) = f(x + a p),   dphi(a) = grad f(x + a p) . p,   dphi(0) < 0
+        bracket: a_1 = alpha0, a_{i+1} = 2 a_i, until a_i violates sufficient decrease or
+                 phi(a_i) >= phi(a_{i-1})  -> zoom(a_{i-1}, a_i)
+                 |dphi(a_i)| <= c2 |dphi(0)| -> accept a_i
+                 dphi(a_i) >= 0              -> zoom(a_i, a_{i-1})
+        zoom(lo, hi): a = minimizer of the quadratic through phi(lo), dphi(lo), phi(hi), kept
+                 inside the middle 80% of [lo, hi]; shrink [lo, hi] around it (N&W Alg. 3.6)
+
+    The strong Wolfe conditions give yᵀs = (∇f(x+αp) − ∇f(x))ᵀ αp >= (c2 − 1) α φ'(0) > 0,
+    so a BFGS or L-BFGS update after such a step is never skipped.
+
+    Parameters
+    ----------
+    fun, jac : f(x) -> float and ∇f(x) -> array
+    x, fx, g : current point, f(x), ∇f(x) (not modified)
+    p : a descent direction
+    alpha0 : first trial step; c1, c2 : the Wolfe constants, 0 < c1 < c2 < 1
+    maxls : maximum number of evaluations of f
+
+    Returns
+    -------
+    LineSearchResult with ``g`` the gradient at the accepted point, and ``njev`` the calls of
+    jac. Source: Nocedal & Wright, Algorithms 3.5 and 3.6, (3.57) for the interpolation.
+    """
+    _check_params(c1, 0.5, maxls)
+    if not c1 < c2 < 1:
+        raise ValueError(f"c2 must be in (c1, 1) = ({c1}, 1), got {c2!r}")
+    dphi0 = float(np.dot(g, p))
+    if not dphi0 < 0:
+        return LineSearchResult(0.0, x, fx, None, 0, 0, NOT_DESCENT, g, 0)
+    counts = {"f": 0, "g": 0}
+
+    def phi(a: float) -> tuple[np.ndarray, float]:
+        counts["f"] += 1
+        z = x + a * p
+        return z, fun(z)
+
+    def dphi(z: np.ndarray) -> tuple[np.ndarray, float]:
+        counts["g"] += 1
+        gz = jac(z)
+        return gz, float(np.dot(gz, p))
+
+    def done(a, z, fz, gz, status=ACCEPTED):
+        n = counts["f"]
+        if status != ACCEPTED:
+            return LineSearchResult(0.0, x, fx, None, n, n, status, g, counts["g"])
+        return LineSearchResult(a, z, fz, None, n, n, status, gz, counts["g"])
+
+    def armijo_fails(a: float, fa: float) -> bool:
+        return not (np.isfinite(fa) and fa <= fx + c1 * a * dphi0)
+
+    def zoom(lo, f_lo, d_lo, hi, f_hi):
+        while counts["f"] < maxls:
+            width = hi - lo
+            denom = 2.0 * (f_hi - f_lo - d_lo * width)
+            a = lo - d_lo * width * width / denom if denom > 0 and np.isfinite(f_hi) else \
+                lo + 0.5 * width
+            a = min(max(a, lo + 0.1 * width), lo + 0.9 * width) if width > 0 else \
+                max(min(a, lo + 0.1 * width), lo + 0.9 * width)
+            z, fa = phi(a)
+            if armijo_fails(a, fa) or fa >= f_lo:
+                hi, f_hi = a, fa
+                continue
+            gz, da = dphi(z)
+            if abs(da) <= -c2 * dphi0:
+                return done(a, z, fa, gz)
+            if da * (hi - lo) >= 0:
+                hi, f_hi = lo, f_lo
+            lo, f_lo, d_lo = a, fa, da
+        return done(0, x, fx, g, MAX_TRIALS)
+
+    prev, f_prev, d_prev = 0.0, fx, dphi0
+    a = float(alpha0)
+    while counts["f"] < maxls:
+        z, fa = phi(a)
+        if armijo_fails(a, fa) or (prev > 0 and fa >= f_prev):
+            return zoom(prev, f_prev, d_prev, a, fa)
+        gz, da = dphi(z)
+        if abs(da) <= -c2 * dphi0:
+            return done(a, z, fa, gz)
+        if da >= 0:
+            return zoom(a, fa, da, prev, f_prev)
+        prev, f_prev, d_prev = a, fa, da
+        a = 2.0 * a
+    return done(0, x, fx, g, MAX_TRIALS)

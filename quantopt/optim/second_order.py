@@ -1,0 +1,427 @@
+r"""Second-order and quasi-Newton rules: Newton (with Hessian modification), BFGS, L-BFGS.
+
+Source: lecture notes "Optimization" (seed 004, "Second-Order Optimization", "BFGS", "L-BGFS")
+and seed 002 ("Newton Method"); J. Nocedal, S. J. Wright, *Numerical Optimization*, 2nd ed.,
+Springer 2006: section 3.4 (Hessian modification), 6.1 (BFGS), 7.2 (L-BFGS, Algorithm 7.4).
+
+Notation follows the notes: **B is the inverse-Hessian approximation** (Nocedal & Wright call it
+H and keep B for the Hessian approximation). The driver calls ``step(state, x, g)``; BFGS and
+L-BFGS form the pair s = x - x_prev, y = g - g_prev from the previous call, so the pair of step k
+enters the direction of step k+1, exactly as in the notes' algorithm.
+
+x may have any shape; these rules work on its flattened copy (n = x.size) and return d in x's
+shape. BFGS and L-BFGS use no square root when ``curvature_tol == 0``, so numpy object arrays of
+:class:`fractions.Fraction` give exact directions (the tests use this).
+"""
+from __future__ import annotations
+
+import math
+from typing import NamedTuple, Sequence
+
+import numpy as np
+
+from .base import UpdateRule, check_count, check_nonnegative, check_positive, state_zeros
+
+
+def _flat_copy(a, dtype) -> np.ndarray:
+    return np.array(a, dtype=dtype, copy=True).reshape(-1)
+
+
+def _norm(v: np.ndarray) -> float:
+    if v.dtype == object:  # exact entries: the tolerance test only needs a float bound
+        return math.sqrt(float(np.dot(v, v)))
+    return float(np.linalg.norm(v))
+
+
+def _curvature_ok(s: np.ndarray, y: np.ndarray, tol: float) -> bool:
+    """The curvature condition of the update: y^T s > tol * ||y|| * ||s||."""
+    ys = np.dot(y, s)
+    if tol == 0:
+        return bool(ys > 0)
+    return bool(ys > tol * _norm(y) * _norm(s))
+
+
+# --------------------------------------------------------------------------------------------
+# Newton
+
+
+class NewtonState(NamedTuple):
+    """n_modified: how many steps used a modified Hessian; lam: eigenvalues of the last Hessian."""
+
+    n_modified: int
+    lam: np.ndarray
+
+
+def newton(min_curvature: float = 1e-8) -> UpdateRule:
+    r"""Newton's method with an eigenvalue modification of the Hessian.
+
+    The step minimizes the second-order Taylor model
+    :math:`f(x) + d^\top \nabla f(x) + \tfrac12 d^\top H d` (H the Hessian at x):
+
+    .. math::
+
+        H d = -\nabla f(x), \qquad x_{t+1} = x_t + \alpha d \quad (\alpha = 1 \text{: full step})
+
+    It is a descent direction only when H is positive definite. The rule therefore symmetrizes H,
+    takes its eigendecomposition and replaces each eigenvalue by a safe one:
+
+    .. math::
+
+        \tfrac12 (H + H^\top) = Q \Lambda Q^\top, \quad
+        \tau = \mu \max(1, \max_i |\lambda_i|), \quad
+        \tilde\lambda_i = \max(|\lambda_i|, \tau), \quad
+        d = -Q \tilde\Lambda^{-1} Q^\top \nabla f(x)
+
+    Equations::
+
+        Hs       = (H + H^T) / 2 = Q diag(lam) Q^T      (numpy.linalg.eigh)
+        tau      = mu * max(1, max_i |lam_i|)
+        lam_mod  = max(|lam|, tau)                      elementwise
+        d        = -Q ((Q^T g) / lam_mod)               g = grad f(x)
+        x_{t+1}  = x_t + alpha * d
+        n_modified += 1 if some lam_i < tau             (H not sufficiently positive definite)
+
+        mu:    option min_curvature (> 0)
+        alpha: option lr, 1 for the pure Newton step (or the line search's step)
+
+    When every eigenvalue is >= tau, lam_mod = lam and d is the exact Newton step
+    ``-H^{-1} g`` (computed through the eigendecomposition). Otherwise negative eigenvalues are
+    flipped (|lam_i|) and those below tau in magnitude (H singular or nearly so) are raised to
+    tau, so that ``g^T d = -sum_i (q_i^T g)^2 / lam_mod_i < 0`` whenever g != 0: a descent
+    direction, whose length along each eigenvector with |lam_i| >= tau is still
+    ``|q_i^T g| / |lam_i|``. The
+    threshold is relative to the largest eigenvalue (absolute when all |lam_i| <= 1), so tau
+    bounds the condition number of the modified matrix by 1/mu.
+
+    Source: lecture notes "Optimization" (seed 004), "Second-Order Optimization" (the Newton step
+    from the Taylor expansion); seed 002, "Newton Method"; Nocedal & Wright, 2nd ed., section 3.4
+    ("Newton's method with Hessian modification", eigenvalue modification; the variant here takes
+    |lam_i| for a negative eigenvalue instead of a small constant, so a direction of negative
+    curvature keeps its Newton length). PyTorch has no Newton optimizer.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rule = newton()
+    >>> A, b = np.array([[2.0, 0.0], [0.0, 4.0]]), np.array([2.0, 4.0])
+    >>> x0 = np.zeros(2)
+    >>> d, state = rule.step(rule.init(x0), x0, A @ x0 - b, hess=A)
+    >>> x0 + d, state.n_modified
+    (array([1., 1.]), 0)
+    >>> d, state = rule.step(state, x0, np.array([1.0, 1.0]), hess=np.diag([2.0, -4.0]))
+    >>> d, state.n_modified
+    (array([-0.5 , -0.25]), 1)
+    """
+    mu = check_positive("min_curvature", min_curvature)
+
+    def init(x0: np.ndarray) -> NewtonState:
+        return NewtonState(n_modified=0, lam=state_zeros(x0, shape=(np.asarray(x0).size,)))
+
+    def step(state: NewtonState, x: np.ndarray, g: np.ndarray, hess=None):
+        if hess is None:
+            raise ValueError("newton needs the Hessian: pass hess (the driver's hess=)")
+        x = np.asarray(x)
+        gf = np.asarray(g, dtype=np.result_type(g, np.float64)).reshape(-1)
+        n = gf.size
+        H = np.asarray(hess, dtype=gf.dtype).reshape(n, n)
+        lam, Q = np.linalg.eigh((H + H.T) / 2)
+        tau = mu * max(1.0, float(np.max(np.abs(lam))))
+        lam_mod = np.maximum(np.abs(lam), tau)
+        d = -(Q @ ((Q.T @ gf) / lam_mod))
+        modified = bool(np.any(lam < tau))
+        new_state = NewtonState(n_modified=state.n_modified + int(modified), lam=lam)
+        return d.reshape(x.shape), new_state
+
+    return UpdateRule("newton", init, step, {"min_curvature": mu}, needs_hess=True,
+                      counters=("n_modified",))
+
+
+# --------------------------------------------------------------------------------------------
+# BFGS
+
+
+def bfgs_update(B: np.ndarray, s: np.ndarray, y: np.ndarray) -> np.ndarray:
+    r"""One BFGS update of the inverse-Hessian approximation B (a new array; B is not modified).
+
+    .. math::
+
+        \rho = \frac{1}{y^\top s}, \qquad
+        B^+ = (I - \rho s y^\top) B (I - \rho y s^\top) + \rho s s^\top
+
+    Equations::
+
+        rho = 1 / (y^T s)
+        B+  = (I - rho s y^T) B (I - rho y s^T) + rho s s^T           (the notes' form)
+            = B - rho (s u^T + u s^T) + rho (1 + rho y^T u) s s^T      u = B y, B symmetric
+
+    The second line (O(n^2), no n x n products) is what is computed (``rho (1 + rho y^T u)``
+    rather than ``rho + rho**2 y^T u``, which overflows for tiny y^T s); ``s u^T + u s^T`` is
+    symmetric entry by entry in floating point, so a symmetric B stays exactly symmetric. B+
+    satisfies the secant condition ``B+ y = s`` and is positive definite when B is and y^T s > 0.
+    Works on object arrays of Fractions (exact).
+    """
+    rho = 1 / np.dot(y, s)
+    u = B @ y
+    su = np.outer(s, u)
+    return B - rho * (su + su.T) + rho * (1 + rho * np.dot(y, u)) * np.outer(s, s)
+
+
+class BFGSState(NamedTuple):
+    """B: inverse-Hessian approximation; x_prev, g_prev: previous point and gradient (flattened);
+    k: steps taken; n_skipped: pairs skipped by the curvature test."""
+
+    B: np.ndarray
+    x_prev: np.ndarray
+    g_prev: np.ndarray
+    k: int
+    n_skipped: int
+
+
+def bfgs(curvature_tol: float = 1e-10) -> UpdateRule:
+    r"""BFGS: a quasi-Newton method that updates an approximation B of the inverse Hessian.
+
+    .. math::
+
+        s_k = x_{k+1} - x_k, \quad y_k = \nabla f(x_{k+1}) - \nabla f(x_k), \quad
+        \rho_k = \frac{1}{y_k^\top s_k}
+
+        B_{k+1} = (I - \rho_k s_k y_k^\top) B_k (I - \rho_k y_k s_k^\top) + \rho_k s_k s_k^\top,
+        \qquad B_0 = I
+
+        d_{k+1} = -B_{k+1} \nabla f(x_{k+1}), \qquad x_{k+2} = x_{k+1} + \alpha d_{k+1}
+
+    Equations::
+
+        step(state, x, g):                          x = x_{k+1}, g = grad f(x_{k+1})
+            if k > 0:                               (the first call has no previous pair)
+                s = x - x_prev,  y = g - g_prev
+                if y^T s > tol * ||y|| * ||s||:
+                    B = bfgs_update(B, s, y)        the notes' formula, see bfgs_update
+                else:
+                    n_skipped += 1                  B unchanged
+            d = -B g                                B_0 = I: the first step is a GD step
+            x_prev, g_prev = x, g;  k += 1
+        x_{k+2} = x_{k+1} + alpha * d
+
+        tol:   option curvature_tol (>= 0)
+        alpha: option lr (or the line search's step; Wolfe steps guarantee y^T s > 0)
+
+    The update satisfies the secant condition ``B_{k+1} y_k = s_k`` and keeps B symmetric
+    positive definite when y_k^T s_k > 0. Pairs failing the curvature test (y^T s <= 0 can happen
+    with a fixed lr or an Armijo-only line search on a nonconvex f) would destroy positive
+    definiteness; they are skipped and counted (Nocedal & Wright, section 6.1, discuss skipping
+    and damping).
+
+    Source: lecture notes "Optimization" (seed 004), "BFGS" (procedure, update formula, secant
+    condition, B_0 = I); Nocedal & Wright, 2nd ed., section 6.1 (formula 6.17, where H is
+    the inverse approximation). PyTorch has no BFGS (``torch.optim.LBFGS`` is limited-memory).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rule = bfgs()
+    >>> A = np.array([[2.0, 0.0], [0.0, 4.0]])           # f(x) = x^T A x / 2
+    >>> x = np.array([1.0, 1.0])
+    >>> state = rule.init(x)
+    >>> d, state = rule.step(state, x, A @ x)           # B_0 = I
+    >>> d
+    array([-2., -4.])
+    >>> x1 = x + 0.25 * d
+    >>> d, state = rule.step(state, x1, A @ x1)
+    >>> s, y = x1 - x, A @ x1 - A @ x
+    >>> bool(np.allclose(state.B @ y, s))               # the secant condition B_1 y_0 = s_0
+    True
+    """
+    tol = check_nonnegative("curvature_tol", curvature_tol)
+
+    def init(x0: np.ndarray) -> BFGSState:
+        z = state_zeros(x0, shape=(np.asarray(x0).size,))
+        B = np.eye(z.size, dtype=z.dtype)
+        return BFGSState(B=B, x_prev=z, g_prev=z.copy(), k=0, n_skipped=0)
+
+    def step(state: BFGSState, x: np.ndarray, g: np.ndarray, hess=None):
+        shape = np.shape(x)
+        xf = _flat_copy(x, state.B.dtype)
+        gf = _flat_copy(g, state.B.dtype)
+        B, n_skipped = state.B, state.n_skipped
+        if state.k > 0:
+            s = xf - state.x_prev
+            y = gf - state.g_prev
+            if _curvature_ok(s, y, tol):
+                B = bfgs_update(B, s, y)
+            else:
+                n_skipped += 1
+        d = -(B @ gf)
+        return d.reshape(shape), BFGSState(B=B, x_prev=xf, g_prev=gf, k=state.k + 1,
+                                           n_skipped=n_skipped)
+
+    return UpdateRule("bfgs", init, step, {"curvature_tol": tol}, counters=("n_skipped",))
+
+
+# --------------------------------------------------------------------------------------------
+# L-BFGS
+
+
+def lbfgs_inverse_hessian(pairs: Sequence[tuple[np.ndarray, np.ndarray]], gamma) -> np.ndarray:
+    r"""The n x n matrix that L-BFGS applies implicitly: BFGS updates of gamma*I, oldest pair first.
+
+    .. math::
+
+        H^{(0)} = \gamma I, \qquad H^{(j+1)} = \mathrm{bfgs\_update}(H^{(j)}, s_j, y_j),
+        \qquad H_k = H^{(m)}
+
+    ``pairs`` is a sequence of (s, y), oldest first (the order :func:`lbfgs` stores them). The
+    two-loop recursion of :func:`lbfgs` returns ``d = -H_k @ g`` without forming H_k (Nocedal &
+    Wright, 2nd ed., section 7.2, (7.19)). For tests and teaching: O(m n^2).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> s, y = np.array([1.0, 0.0]), np.array([2.0, 0.0])
+    >>> lbfgs_inverse_hessian([(s, y)], gamma=0.5)
+    array([[0.5, 0. ],
+           [0. , 0.5]])
+    """
+    pairs = [(np.asarray(s).reshape(-1), np.asarray(y).reshape(-1)) for s, y in pairs]
+    if not pairs:
+        raise ValueError("pairs must hold at least one (s, y) pair, to know n")
+    n = pairs[0][0].size
+    arrays = [a for p in pairs for a in p]
+    exact = any(a.dtype == object for a in arrays)
+    dtype = object if exact else np.result_type(*arrays, np.float64)
+    H = gamma * np.eye(n, dtype=dtype)
+    for s, y in pairs:
+        H = bfgs_update(H, s, y)
+    return H
+
+
+class LBFGSState(NamedTuple):
+    """S, Y: (memory, n) arrays whose first ``count`` rows are the stored pairs s_i, y_i, oldest
+    first; x_prev, g_prev: previous point and gradient; k: steps taken; n_skipped: pairs skipped
+    by the curvature test; gamma: the initial scaling used by the last step."""
+
+    S: np.ndarray
+    Y: np.ndarray
+    count: int
+    x_prev: np.ndarray
+    g_prev: np.ndarray
+    k: int
+    n_skipped: int
+    gamma: float
+
+
+def lbfgs(memory: int = 10, curvature_tol: float = 1e-10) -> UpdateRule:
+    r"""L-BFGS: BFGS with the last ``memory`` pairs (s_i, y_i) instead of an n x n matrix.
+
+    The direction is :math:`d_k = -H_k \nabla f(x_k)` where :math:`H_k` is the result of applying
+    the BFGS update (see :func:`bfgs`) for each stored pair, oldest first, to
+    :math:`H_k^0 = \gamma_k I`, with
+
+    .. math::
+
+        \gamma_k = \frac{s_{k-1}^\top y_{k-1}}{y_{k-1}^\top y_{k-1}}
+        \quad (\gamma_k = 1 \text{ with no stored pair}),
+
+    computed by the two-loop recursion without forming H_k.
+
+    Equations::
+
+        step(state, x, g):                          x = x_k, g = grad f(x_k)
+            if k > 0:
+                s = x - x_prev,  y = g - g_prev
+                if y^T s > tol * ||y|| * ||s||:  store (s, y), dropping the oldest beyond m pairs
+                else:                            n_skipped += 1
+            q = g
+            for i = newest ... oldest:               (first loop, backward)
+                rho_i   = 1 / (y_i^T s_i)
+                alpha_i = rho_i * s_i^T q
+                q       = q - alpha_i * y_i
+            gamma = s^T y / y^T y of the newest pair  (1 if none stored)
+            r = gamma * q
+            for i = oldest ... newest:               (second loop, forward)
+                beta = rho_i * y_i^T r
+                r    = r + s_i * (alpha_i - beta)
+            d = -r                                   d = -H_k g, H_k = lbfgs_inverse_hessian
+        x_{k+1} = x_k + lr * d
+
+        m:     option memory (an int >= 1)
+        tol:   option curvature_tol (>= 0)
+        lr:    option lr (or the line search's step)
+
+    (alpha_i of the two loops is the algorithm's scalar, not the step size lr.) Each loop costs
+    O(n) per pair: O(m n) per step. With memory >= the number of pairs stored so far, the
+    direction is exactly that of :func:`bfgs` restarted from B_0 = gamma_k I on the same points
+    (gamma_k changes with k, so L-BFGS and BFGS with a fixed B_0 are different methods).
+
+    Source: lecture notes "Optimization" (seed 004), "L-BGFS" (the two-loop recursion and gamma_k);
+    Nocedal & Wright, 2nd ed., section 7.2, Algorithm 7.4 (two-loop recursion) and (7.20)
+    (gamma_k); D. C. Liu, J. Nocedal, "On the limited memory BFGS method for large scale
+    optimization", Math. Programming 45, 1989.
+
+    PyTorch: ``torch.optim.LBFGS(params, history_size=m)`` uses the same two-loop recursion and
+    gamma, but wraps it in its own loop (max_iter inner iterations per ``step``, its own
+    tolerances and optional strong-Wolfe search), so its iterates are not compared here.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rule = lbfgs(memory=5)
+    >>> A = np.array([[2.0, 0.0], [0.0, 4.0]])           # f(x) = x^T A x / 2
+    >>> x = np.array([1.0, 1.0])
+    >>> state = rule.init(x)
+    >>> d, state = rule.step(state, x, A @ x)           # no pair yet: gamma = 1, d = -g
+    >>> d
+    array([-2., -4.])
+    >>> x = x + 0.25 * d
+    >>> d, state = rule.step(state, x, A @ x)
+    >>> state.count, state.S[0], state.Y[0]
+    (1, array([-0.5, -1. ]), array([-1., -4.]))
+    """
+    m = check_count("memory", memory)
+    tol = check_nonnegative("curvature_tol", curvature_tol)
+
+    def init(x0: np.ndarray) -> LBFGSState:
+        z = state_zeros(x0, shape=(np.asarray(x0).size,))
+        S = state_zeros(x0, shape=(m, z.size))
+        return LBFGSState(S=S, Y=S.copy(), count=0, x_prev=z, g_prev=z.copy(), k=0,
+                          n_skipped=0, gamma=1.0)
+
+    def step(state: LBFGSState, x: np.ndarray, g: np.ndarray, hess=None):
+        shape = np.shape(x)
+        xf = _flat_copy(x, state.S.dtype)
+        gf = _flat_copy(g, state.S.dtype)
+        S, Y, count, n_skipped = state.S, state.Y, state.count, state.n_skipped
+        if state.k > 0:
+            s = xf - state.x_prev
+            y = gf - state.g_prev
+            if _curvature_ok(s, y, tol):
+                if count < m:
+                    S, Y = S.copy(), Y.copy()
+                    S[count], Y[count] = s, y
+                    count += 1
+                else:  # drop the oldest pair: rows stay ordered oldest first
+                    S = np.concatenate([S[1:], s[None, :]])
+                    Y = np.concatenate([Y[1:], y[None, :]])
+            else:
+                n_skipped += 1
+
+        q = gf
+        rho = [1 / np.dot(Y[i], S[i]) for i in range(count)]
+        alpha = [0] * count
+        for i in reversed(range(count)):
+            alpha[i] = rho[i] * np.dot(S[i], q)
+            q = q - alpha[i] * Y[i]
+        if count:
+            gamma = np.dot(S[count - 1], Y[count - 1]) / np.dot(Y[count - 1], Y[count - 1])
+        else:
+            gamma = 1 if S.dtype == object else S.dtype.type(1)
+        r = gamma * q
+        for i in range(count):
+            beta = rho[i] * np.dot(Y[i], r)
+            r = r + S[i] * (alpha[i] - beta)
+        d = -r
+        return d.reshape(shape), LBFGSState(S=S, Y=Y, count=count, x_prev=xf, g_prev=gf,
+                                            k=state.k + 1, n_skipped=n_skipped, gamma=gamma)
+
+    return UpdateRule("lbfgs", init, step, {"memory": m, "curvature_tol": tol},
+                      counters=("n_skipped",))

@@ -1,0 +1,388 @@
+"""The driver quantopt.minimize: every method, with and without qp and line search.
+
+Oracles: call counts kept by the test's own wrappers; grid membership in exact Fraction
+arithmetic; the Armijo decrease re-checked on the returned path; closed-form minimizers.
+"""
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import quantopt as qo
+from quantopt import problems
+from quantopt.minimize import METHODS
+
+ALL = ["gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "newton", "bfgs",
+       "lbfgs"]
+A = np.array([[3.0, 1.0], [1.0, 2.0]])
+C = np.array([0.4, -0.7])
+
+
+class Quad:
+    """f = 1/2 (x-c)^T A (x-c), with per-sample form for sgd (all samples are the same here)."""
+
+    def __init__(self):
+        self.nf = self.ng = self.nh = 0
+
+    def f(self, x, batch=None):
+        self.nf += 1
+        r = x - C
+        return 0.5 * float(r @ A @ r)
+
+    def g(self, x, batch=None):
+        self.ng += 1
+        return A @ (x - C)
+
+    def h(self, x):
+        self.nh += 1
+        return A.copy()
+
+
+def run(method, prob=None, **kw):
+    prob = prob or Quad()
+    opts = dict(kw.pop("options", {}))
+    if method == "sgd":
+        opts.setdefault("n_samples", 4)
+    return qo.minimize(prob.f, kw.pop("x0", np.array([2.0, 1.0])), jac=prob.g, method=method,
+                       hess=prob.h, options=opts, **kw), prob
+
+
+def on_grid(x, qp):
+    q = Fraction(qp)
+    for v in np.ravel(x):
+        k = math.floor(q * Fraction(float(v)) + Fraction(1, 2))
+        if float(Fraction(k) / q) != v:
+            return False
+    return True
+
+
+MODES = [dict(), dict(line_search="armijo"), dict(line_search="wolfe"), dict(qp=64), dict(qp=10),
+         dict(qp=100, line_search="armijo")]
+
+
+@pytest.mark.parametrize("method", ALL)
+@pytest.mark.parametrize("mode", MODES, ids=["fixed", "armijo", "wolfe", "grid64", "grid10",
+                                              "grid-armijo"])
+def test_every_method_every_mode(method, mode):
+    x0 = np.array([2.0, 1.0])
+    x0_copy = x0.copy()
+    res, prob = run(method, x0=x0, options={"maxiter": 200}, **mode)
+    np.testing.assert_array_equal(x0, x0_copy)  # x0 never modified
+    assert res.nfev == prob.nf and res.njev == prob.ng  # counts are true
+    assert res.nhev == (prob.nh if method == "newton" else 0)
+    assert res.status in (0, 1, 2, 3) and res.success == (res.status == 0)
+    assert res.path.shape == (res.nit + 1, 2) and res.fun_path.shape == (res.nit + 1,)
+    np.testing.assert_array_equal(res.path[-1], res.x)
+    assert res.fun == res.fun_path[-1] == Quad().f(res.x)
+    for row, fv in zip(res.path, res.fun_path):
+        assert fv == Quad().f(row)
+    if "qp" in mode:
+        assert all(on_grid(row, mode["qp"]) for row in res.path)  # exactly on the grid
+        assert on_grid(res.x, mode["qp"])
+    if mode.get("line_search"):
+        assert np.all(np.diff(res.fun_path) <= 0)  # f never increases under Armijo or Wolfe
+    # the result owns its arrays
+    res.x[0] = 99.0
+    assert res.path[-1][0] != 99.0
+
+
+@pytest.mark.parametrize("method", ["gd", "newton", "bfgs", "lbfgs"])
+def test_converges_to_the_minimizer(method):
+    res, _ = run(method, line_search="armijo", options={"maxiter": 500, "gtol": 1e-10})
+    assert res.status == 0
+    x_star = C
+    # |x - x*| <= |A^-1| |grad| <= gtol * sqrt(n) / lambda_min(A)
+    bound = 1e-10 * math.sqrt(2) / np.linalg.eigvalsh(A).min()
+    assert np.linalg.norm(res.x - x_star) <= bound
+
+
+def test_newton_one_step_on_quadratic_through_driver():
+    res, _ = run("newton", options={"maxiter": 1})
+    # the Newton step solves A d = -grad; error bounded by cond(A) * eps * |x*| (a few ulps)
+    err = np.linalg.norm(res.path[1] - C)
+    assert err <= 10 * np.linalg.cond(A) * np.finfo(float).eps * (1 + np.linalg.norm(C))
+
+
+def test_gtol_and_maxiter_statuses():
+    res, _ = run("gd", options={"maxiter": 3})
+    assert res.status == 1 and res.nit == 3 and not res.success and "maxiter" in res.message
+    res, _ = run("gd", options={"lr": 0.2, "gtol": 1e-8})
+    assert res.status == 0 and np.max(np.abs(res.jac)) <= 1e-8
+    res, _ = run("gd", options={"maxiter": 0})
+    assert res.nit == 0 and res.path.shape == (1, 2) and res.status == 1
+
+
+def test_start_at_minimizer_is_success_without_steps():
+    res, _ = run("bfgs", x0=C.copy(), line_search="armijo")
+    assert res.status == 0 and res.nit == 0 and res.nfev == 1 and res.njev == 1
+
+
+def test_step_quantized_to_zero_with_deterministic_rounding():
+    # lr * |grad| < 1/(2 qp): the first step rounds to zero and GD cannot move again
+    res, _ = run("gd", x0=np.array([0.5, -0.5]), qp=4, options={"lr": 1e-3})
+    assert res.status == 3 and res.nit == 0 and "quantized to zero" in res.message
+    np.testing.assert_array_equal(res.x, [0.5, -0.5])
+
+
+def test_stochastic_rounding_moves_small_steps_in_expectation():
+    """A step of lr*|g| = 0.1 grid spacings: lost when rounded, taken on average when stochastic."""
+    qp = 8
+    g0 = np.array([1.0, -2.0])
+    lr = 0.1 / (qp * 2.0)  # |lr * g| <= 0.1/qp, below half a spacing
+    f = lambda x: float(g0 @ x)  # noqa: E731  (a linear function: constant gradient)
+    jac = lambda x: g0.copy()  # noqa: E731
+    x0 = np.zeros(2)
+    det = qo.minimize(f, x0, jac=jac, method="gd", qp=qp, options={"lr": lr})
+    assert det.status == 3 and np.array_equal(det.x, x0)
+    # 1 step, many seeds: the mean displacement is -lr*g within 5 sd of a Bernoulli/qp mean.
+    n = 4000
+    moves = np.array([qo.minimize(f, x0, jac=jac, method="gd", qp=qp,
+                                  options={"lr": lr, "maxiter": 1, "rounding": "stochastic",
+                                           "seed": s}).x for s in range(n)])
+    expected = -lr * g0
+    p = np.abs(expected) * qp  # probability of moving one grid point
+    sd = np.sqrt(p * (1 - p) / n) / qp
+    assert np.all(np.abs(moves.mean(axis=0) - expected) <= 5 * sd)
+
+
+def test_callback_and_stop_iteration():
+    seen = []
+
+    def cb(intermediate_result):
+        seen.append((intermediate_result.nit, intermediate_result.x.copy(),
+                     intermediate_result.fun))
+        if intermediate_result.nit == 4:
+            raise StopIteration
+
+    res, _ = run("momentum", callback=cb, options={"maxiter": 50})
+    assert res.status == 5 and res.nit == 4 and not res.success
+    assert [s[0] for s in seen] == [1, 2, 3, 4]
+    for (nit, x, fv) in seen:
+        np.testing.assert_array_equal(x, res.path[nit])
+        assert fv == res.fun_path[nit]
+
+
+def test_nan_mid_run_returns_last_finite_iterate():
+    def f(x):
+        return float("nan") if x[0] > 3 else float(x @ x)
+
+    def g(x):
+        return np.array([-1.0, 0.0])  # pushes x[0] upward forever
+
+    res = qo.minimize(f, np.array([0.0, 0.0]), jac=g, method="gd", options={"lr": 1.0})
+    assert res.status == 4 and not res.success and "nan" in res.message
+    np.testing.assert_array_equal(res.x, [3.0, 0.0])
+    assert np.isfinite(res.fun)
+
+
+def test_path_false_keeps_only_ends():
+    res, _ = run("adam", options={"path": False, "maxiter": 30})
+    assert res.path.shape == (2, 2)
+    np.testing.assert_array_equal(res.path[0], [2.0, 1.0])
+    np.testing.assert_array_equal(res.path[1], res.x)
+
+
+def test_record_state_stacks_adam_moments():
+    res, _ = run("adam", options={"record_state": True, "maxiter": 10, "lr": 0.01})
+    st_ = res.states
+    assert set(st_) >= {"m", "v", "t"}
+    assert st_["m"].shape == (11, 2) and st_["v"].shape == (11, 2)
+    assert st_["t"].tolist() == list(range(11))  # t counts steps, starting at 0 before the first
+
+
+def test_safeguard_counters_reported():
+    res, _ = run("bfgs", line_search="armijo")
+    assert "n_skipped" in res and res.n_skipped >= 0
+    res, _ = run("newton")
+    assert res.n_modified == 0
+
+
+# ---------------------------------------------------------------------------------- sgd --
+class LeastSquares:
+    """Per-sample least squares: f(x, B) = mean_{i in B} (a_i.x - b_i)^2 / 2."""
+
+    def __init__(self, m=12, n=3, seed=0):
+        rng = np.random.default_rng(seed)
+        self.A = rng.normal(size=(m, n))
+        self.b = rng.normal(size=m)
+        self.batches = []
+
+    def f(self, x, batch=None):
+        idx = slice(None) if batch is None else batch
+        r = self.A[idx] @ x - self.b[idx]
+        return 0.5 * float(np.mean(r * r))
+
+    def g(self, x, batch=None):
+        if batch is not None:
+            self.batches.append(np.array(batch))
+        idx = slice(None) if batch is None else batch
+        a = self.A[idx]
+        return a.T @ (a @ x - self.b[idx]) / a.shape[0]
+
+
+def test_sgd_with_full_batch_is_gd():
+    p = LeastSquares()
+    x0 = np.zeros(3)
+    opts = {"lr": 0.1, "maxiter": 25}
+    gd = qo.minimize(p.f, x0, jac=p.g, method="gd", options=opts)
+    sgd = qo.minimize(p.f, x0, jac=p.g, method="sgd",
+                      options={**opts, "n_samples": 12, "batch_size": 12, "seed": 3})
+    np.testing.assert_array_equal(gd.path, sgd.path)  # the same floats, not merely close
+
+
+def test_sgd_reshuffles_every_epoch():
+    p = LeastSquares(m=10)
+    qo.minimize(p.f, np.zeros(3), jac=p.g, method="sgd",
+                options={"lr": 0.01, "maxiter": 12, "n_samples": 10, "batch_size": 3,
+                         "seed": 0, "gtol": 0})
+    batches = p.batches
+    sizes = [len(b) for b in batches]
+    assert sizes == [3, 3, 3, 1] * 3  # the last batch of an epoch is smaller
+    epochs = [np.concatenate(batches[i:i + 4]) for i in (0, 4, 8)]
+    for e in epochs:
+        assert sorted(e.tolist()) == list(range(10))  # each epoch covers every sample once
+    assert not all(np.array_equal(epochs[0], e) for e in epochs[1:])  # reshuffled
+
+
+def test_sgd_gtol_uses_full_gradient_at_epoch_ends():
+    p = LeastSquares(m=8)
+    x_star = np.linalg.lstsq(p.A, p.b, rcond=None)[0]
+    res = qo.minimize(p.f, x_star, jac=p.g, method="sgd",
+                      options={"n_samples": 8, "batch_size": 2, "gtol": 1e-8})
+    assert res.status == 0 and res.nit == 0
+
+
+# ---------------------------------------------------------------------------- bad input --
+@pytest.mark.parametrize("x0", [np.array([np.nan, 1.0]), np.array([np.inf, 0.0])])
+def test_nonfinite_x0(x0):
+    with pytest.raises(ValueError, match="x0"):
+        run("gd", x0=x0)
+
+
+@pytest.mark.parametrize("x0", [np.zeros((2, 2)), np.array([]), np.array(["a", "b"])])
+def test_bad_x0_shape(x0):
+    with pytest.raises(ValueError, match="x0"):
+        run("gd", x0=x0)
+
+
+def test_fun_returning_bad_values():
+    g = lambda x: x  # noqa: E731
+    with pytest.raises(ValueError, match="fun"):
+        qo.minimize(lambda x: x, np.ones(2), jac=g, method="gd")  # not a scalar
+    with pytest.raises(ValueError, match="fun"):
+        qo.minimize(lambda x: float("nan"), np.ones(2), jac=g, method="gd")
+    with pytest.raises(ValueError, match="fun"):
+        qo.minimize(lambda x: float("inf"), np.ones(2), jac=g, method="gd")
+    with pytest.raises(ValueError, match="jac"):
+        qo.minimize(lambda x: 0.0, np.ones(2), jac=lambda x: np.ones(3), method="gd")
+    with pytest.raises(ValueError, match="hess"):
+        qo.minimize(lambda x: 0.0 + x @ x, np.ones(2), jac=lambda x: 2 * x, method="newton",
+                    hess=lambda x: np.eye(3))
+
+
+@pytest.mark.parametrize("options, name", [
+    ({"lr": 0}, "lr"), ({"lr": -1.0}, "lr"), ({"lr": float("nan")}, "lr"),
+    ({"maxiter": -1}, "maxiter"), ({"gtol": -1}, "gtol"), ({"c1": 2}, "c1"),
+    ({"shrink": 1.5}, "shrink"), ({"maxls": 0}, "maxls"),
+])
+def test_bad_options(options, name):
+    with pytest.raises(ValueError, match=name):
+        run("gd", options=options)
+
+
+def test_bad_hyperparameters_name_the_argument():
+    with pytest.raises(ValueError, match="memory"):
+        run("lbfgs", options={"memory": 0})
+    with pytest.raises(ValueError, match="momentum"):
+        run("momentum", options={"momentum": 1.5})
+
+
+def test_unknown_method_and_option_list_the_valid_ones():
+    with pytest.raises(ValueError, match="valid methods: .*lbfgs"):
+        run("sgdd")
+    with pytest.raises(ValueError, match="valid options: .*beta1"):
+        run("adam", options={"beta3": 0.5})
+    with pytest.raises(ValueError, match="rounding"):
+        run("gd", options={"rounding": "stochastic"})  # not valid without qp
+    with pytest.raises(ValueError, match="wolfe"):
+        run("bfgs", qp=8, line_search="wolfe")
+    with pytest.raises(ValueError, match="c2"):
+        run("bfgs", line_search="wolfe", options={"c2": 1e-5})
+    with pytest.raises(ValueError, match="stochastic"):
+        run("gd", qp=8, line_search="armijo", options={"rounding": "stochastic"})
+    with pytest.raises(ValueError, match="line_search"):
+        run("gd", line_search="goldstein")
+    with pytest.raises(ValueError, match="n_samples"):
+        qo.minimize(Quad().f, np.ones(2), jac=Quad().g, method="sgd")
+    with pytest.raises(ValueError, match="batch_size"):
+        run("sgd", options={"batch_size": 10})
+    with pytest.raises(ValueError, match="newton"):
+        qo.minimize(Quad().f, np.ones(2), jac=Quad().g, method="newton")
+    with pytest.raises(ValueError, match="qp"):
+        run("gd", qp=-1)
+
+
+def test_methods_registry_is_complete():
+    assert sorted(METHODS) == sorted(ALL)
+
+
+@settings(max_examples=40)
+@given(st.sampled_from(ALL), st.sampled_from([4, 10, 100, 0.5, 3]),
+       st.lists(st.floats(-3, 3), min_size=2, max_size=2), st.sampled_from([None, "armijo"]))
+def test_grid_runs_terminate_on_grid(method, qp, start, line_search):
+    res, _ = run(method, x0=np.array(start), qp=qp, line_search=line_search,
+                 options={"maxiter": 300, "lr": 0.05 if line_search is None else 1.0})
+    assert res.status in (0, 1, 2, 3)
+    assert all(on_grid(row, qp) for row in res.path)
+    if line_search:
+        assert np.all(np.diff(res.fun_path) <= 0)
+
+
+def test_zero_step_ends_a_run_only_when_the_method_is_stuck():
+    """A zero quantized step: GD/BFGS would repeat it forever (stop, status 3); momentum keeps
+    accumulating velocity at the same x and moves once lr*|v| passes half a grid spacing."""
+    qp = 4
+    g0 = np.array([1.0, 0.0])
+    f = lambda x: float(g0 @ x)  # noqa: E731  (constant gradient g0)
+    jac = lambda x: g0.copy()  # noqa: E731
+    lr = 0.05  # lr*|g| = 0.05 < 1/8; momentum's v -> g/(1-0.9) gives lr*|v| -> 0.5 > 1/8
+    gd = qo.minimize(f, np.zeros(2), jac=jac, method="gd", qp=qp, options={"lr": lr})
+    assert gd.status == 3 and gd.nit == 0
+    mom = qo.minimize(f, np.zeros(2), jac=jac, method="momentum", qp=qp,
+                      options={"lr": lr, "momentum": 0.9, "maxiter": 10})
+    # v_t = (1 - 0.9^t)/(1 - 0.9) |g| = 1, 1.9, 2.71: lr*v_t = 0.05, 0.095, 0.1355, which
+    # passes 1/8 first at t = 3; that step (-0.1355)^Q = floor(-0.542 + 1/2)/4 = -1/4
+    moved = [i for i in range(1, len(mom.path)) if not np.array_equal(mom.path[i], mom.path[0])]
+    assert moved and moved[0] == 3
+    assert mom.path[3][0] == -0.25
+
+
+def test_bfgs_on_a_coarse_grid_stops_with_step_quantized_to_zero():
+    prob = problems.rosenbrock(n=2)
+    res = qo.minimize(prob.f, prob.x0, jac=prob.grad, method="bfgs", qp=10,
+                      line_search="armijo", options={"maxiter": 2000})
+    assert res.status == 3 and res.nit < 50 and "quantized to zero" in res.message
+    assert on_grid(res.x, 10)
+
+
+def test_sgd_full_batch_is_gd_on_the_library_problems():
+    for prob in (problems.least_squares(), problems.logistic_regression()):
+        x0 = np.zeros(prob.n)
+        opts = {"lr": 0.1, "maxiter": 20}
+        gd = qo.minimize(prob.f, x0, jac=prob.grad, method="gd", options=opts)
+        sgd = qo.minimize(prob.f, x0, jac=prob.grad, method="sgd",
+                          options={**opts, "n_samples": prob.n_samples,
+                                   "batch_size": prob.n_samples, "seed": 5})
+        np.testing.assert_array_equal(gd.path, sgd.path)
+
+
+def test_sgd_minibatches_approach_the_least_squares_minimum():
+    prob = problems.least_squares()
+    res = qo.minimize(prob.f, np.zeros(prob.n), jac=prob.grad, method="sgd",
+                      options={"lr": 0.05, "maxiter": 3000, "n_samples": prob.n_samples,
+                               "batch_size": 10, "seed": 1})
+    # SGD with a constant step ends in a noise ball around x*, not at it: f - f* small but > 0
+    assert 0 < res.fun - prob.f_star < 1e-3 * prob.f_star
