@@ -38,11 +38,11 @@ floating point (exact by Sterbenz's lemma in the usual cases), not 2h; the point
 """
 from __future__ import annotations
 
-import math
-import numbers
 from typing import Any, Callable, NamedTuple
 
 import numpy as np
+
+from ._checks import check_nonnegative, check_positive
 
 __all__ = ["numeric_grad", "numeric_hess", "check_grad", "check_hess", "CheckResult"]
 
@@ -107,7 +107,7 @@ def numeric_grad(f: Callable[[np.ndarray], Any], x: Any, eps: float = 1e-6) -> n
     """
     _check_callable("f", f)
     x = _as_point(x)
-    eps = _check_eps(eps)
+    eps = check_positive("eps", eps)
     flat = x.reshape(-1)
     plus, minus = flat + eps, flat - eps
     work = flat.copy()
@@ -161,7 +161,7 @@ def numeric_hess(grad: Callable[[np.ndarray], Any], x: Any, eps: float = 1e-5) -
     x = _as_point(x)
     if x.ndim != 1:
         raise ValueError(f"x must have shape (n,) for a Hessian, got {x.shape}")
-    eps = _check_eps(eps)
+    eps = check_positive("eps", eps)
     plus, minus = x + eps, x - eps
     work = x.copy()
     view = work.view()
@@ -223,7 +223,7 @@ def check_grad(f: Callable[[np.ndarray], Any], grad: Callable[[np.ndarray], Any]
     (False, (0,))
     """
     _check_callable("grad", grad)
-    atol, rtol = _check_tol("atol", atol), _check_tol("rtol", rtol)
+    atol, rtol = check_nonnegative("atol", atol), check_nonnegative("rtol", rtol)
     x = _as_point(x)
     analytic = _vector(grad(x.copy()), x.shape)
     numeric = numeric_grad(f, x, eps)
@@ -260,7 +260,7 @@ def check_hess(grad: Callable[[np.ndarray], Any], hess: Callable[[np.ndarray], A
     CheckResult
     """
     _check_callable("hess", hess)
-    atol, rtol = _check_tol("atol", atol), _check_tol("rtol", rtol)
+    atol, rtol = check_nonnegative("atol", atol), check_nonnegative("rtol", rtol)
     x = _as_point(x)
     if x.ndim != 1:
         raise ValueError(f"x must have shape (n,) for a Hessian, got {x.shape}")
@@ -297,26 +297,6 @@ def _as_point(x: Any) -> np.ndarray:
 def _check_callable(name: str, func: Any) -> None:
     if not callable(func):
         raise TypeError(f"{name} must be callable, got {type(func).__name__}")
-
-
-def _real(name: str, value: Any) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    return float(value)
-
-
-def _check_eps(eps: Any) -> float:
-    eps = _real("eps", eps)
-    if not (eps > 0 and math.isfinite(eps)):
-        raise ValueError(f"eps must be a finite number > 0, got {eps!r}")
-    return eps
-
-
-def _check_tol(name: str, value: Any) -> float:
-    value = _real(name, value)
-    if not (value >= 0 and math.isfinite(value)):
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-    return value
 
 
 def _scalar(value: Any) -> float:

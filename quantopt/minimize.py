@@ -23,6 +23,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import linesearch as ls
+from ._checks import check_int, check_nonnegative, check_positive
 from .optim import RULES
 from .rounding import _parse_qp, from_codes, stochastic_round, to_codes
 
@@ -147,16 +148,9 @@ def _options(method: str, options: dict | None, qp, line_search) -> tuple[dict, 
     opts = {**valid, **{k: v for k, v in options.items() if k in valid}}
     if opts["lr"] is None:
         opts["lr"] = 1.0 if line_search is not None else _DEFAULT_LR[method]
-    lr = opts["lr"]
-    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.floating, np.integer)) or \
-            not (math.isfinite(lr) and lr > 0):
-        raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
-    for key in ("maxiter",):
-        v = opts[key]
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
-            raise ValueError(f"{key} must be an integer >= 0, got {v!r}")
-    if not (isinstance(opts["gtol"], (int, float)) and opts["gtol"] >= 0):
-        raise ValueError(f"gtol must be a number >= 0, got {opts['gtol']!r}")
+    opts["lr"] = check_positive("lr", opts["lr"])
+    opts["maxiter"] = check_int("maxiter", opts["maxiter"], 0)
+    opts["gtol"] = check_nonnegative("gtol", opts["gtol"])
     ls._check_params(opts["c1"], opts["shrink"], opts["maxls"])
     if not opts["c1"] < opts["c2"] < 1:
         raise ValueError(f"c2 must be in (c1, 1) = ({opts['c1']}, 1), got {opts['c2']!r}")
@@ -273,15 +267,13 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
 
     batches = None
     if method == "sgd":
-        n_samples = opts["n_samples"]
-        if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) \
-                or n_samples < 1:
-            raise ValueError(f"method='sgd' needs option n_samples, an integer >= 1, "
-                             f"got {n_samples!r}")
-        batch_size = n_samples if opts["batch_size"] is None else opts["batch_size"]
-        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
-                or not 1 <= batch_size <= n_samples:
-            raise ValueError(f"batch_size must be an integer in [1, n_samples={n_samples}], "
+        if opts["n_samples"] is None:
+            raise ValueError("method='sgd' needs option n_samples, the number of samples")
+        n_samples = check_int("n_samples", opts["n_samples"], 1)
+        batch_size = n_samples if opts["batch_size"] is None else \
+            check_int("batch_size", opts["batch_size"], 1)
+        if batch_size > n_samples:
+            raise ValueError(f"batch_size must be in [1, n_samples={n_samples}], "
                              f"got {batch_size!r}")
         batches = _sgd_batches(int(n_samples), int(batch_size), rng)
 

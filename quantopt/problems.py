@@ -31,11 +31,12 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-import numbers
 import types
 from typing import Any, Callable, Mapping
 
 import numpy as np
+
+from ._checks import check_int, check_real
 
 __all__ = [
     "Problem",
@@ -145,27 +146,6 @@ def _trailing(v: np.ndarray, ndim: int) -> np.ndarray:
     return v.reshape(v.shape + (1,) * (ndim - 1))
 
 
-def _int_arg(name: str, value: Any, minimum: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def _real_arg(name: str, value: Any, *, minimum: float | None = None,
-              strict: bool = False) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    if minimum is not None and (value < minimum or (strict and value == minimum)):
-        relation = ">" if strict else ">="
-        raise ValueError(f"{name} must be {relation} {minimum}, got {value!r}")
-    return value
-
-
 # ---------------------------------------------------------------------------------------------
 # Quadratic
 # ---------------------------------------------------------------------------------------------
@@ -214,8 +194,8 @@ def quadratic(n: int = 2, cond: float = 10.0, angle: float | None = None,
         ``data`` holds ``A``, ``Q``, ``eigenvalues`` and ``center``. ``x0`` is
         ``c + (-2, 1, -2, 1, ...)``.
     """
-    n = _int_arg("n", n, 1)
-    cond = _real_arg("cond", cond, minimum=1.0)
+    n = check_int("n", n, 1)
+    cond = check_real("cond", cond, minimum=1.0)
     if n == 1 and cond != 1.0:
         raise ValueError(f"cond must be 1 when n = 1 (one eigenvalue), got {cond!r}")
     if angle is not None:
@@ -223,7 +203,7 @@ def quadratic(n: int = 2, cond: float = 10.0, angle: float | None = None,
             raise ValueError(f"angle is only defined for n = 2, got n = {n}")
         if seed is not None:
             raise ValueError("give angle or seed, not both")
-        angle = _real_arg("angle", angle)
+        angle = check_real("angle", angle)
         cos, sin = math.cos(angle), math.sin(angle)
         q = np.array([[cos, -sin], [sin, cos]])
     elif seed is not None:
@@ -313,9 +293,9 @@ def rosenbrock(n: int = 2, a: float = 1.0, b: float = 100.0) -> Problem:
     a, b : float
         Real a (0 or 1 when n > 2) and b > 0.
     """
-    n = _int_arg("n", n, 2)
-    a = _real_arg("a", a)
-    b = _real_arg("b", b, minimum=0.0, strict=True)
+    n = check_int("n", n, 2)
+    a = check_real("a", a)
+    b = check_real("b", b, minimum=0.0, strict=True)
     if n > 2 and a not in (0.0, 1.0):
         raise ValueError(f"a must be 0 or 1 when n > 2 (otherwise the minimizer has no "
                          f"closed form), got {a!r}")
@@ -610,11 +590,11 @@ def least_squares(n_samples: int = 100, n_features: int = 5, noise: float = 0.1,
     ``f`` also takes x of shape (n_features, ...). ``data`` holds ``A``, ``b``, ``x_true``;
     ``problem.A`` and ``problem.b`` work too.
     """
-    m = _int_arg("n_samples", n_samples, 1)
-    d = _int_arg("n_features", n_features, 1)
+    m = check_int("n_samples", n_samples, 1)
+    d = check_int("n_features", n_features, 1)
     if m < d:
         raise ValueError(f"n_samples must be >= n_features = {d} (a unique minimizer), got {m}")
-    noise = _real_arg("noise", noise, minimum=0.0)
+    noise = check_real("noise", noise, minimum=0.0)
     rng = np.random.default_rng(seed)
     a = rng.standard_normal((m, d))
     x_true = rng.standard_normal(d)
@@ -689,9 +669,9 @@ def logistic_regression(n_samples: int = 200, n_features: int = 5, l2: float = 1
     and ``l2``. ``l2 = 0`` is allowed, but then a minimizer exists only if the data are not
     linearly separable; if Newton's method does not converge, ValueError names l2.
     """
-    m = _int_arg("n_samples", n_samples, 1)
-    d = _int_arg("n_features", n_features, 1)
-    l2 = _real_arg("l2", l2, minimum=0.0)
+    m = check_int("n_samples", n_samples, 1)
+    d = check_int("n_features", n_features, 1)
+    l2 = check_real("l2", l2, minimum=0.0)
     rng = np.random.default_rng(seed)
     a = rng.standard_normal((m, d))
     x_true = rng.standard_normal(d)

@@ -12,10 +12,11 @@ learning rate ``lr`` or the step a line search accepts. ``step`` never modifies 
 """
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Any, Callable, NamedTuple
 
 import numpy as np
+
+from .._checks import check_int, check_nonnegative, check_positive, check_unit_interval
 
 
 class UpdateRule(NamedTuple):
@@ -55,47 +56,10 @@ def state_zeros(x0, shape=None) -> np.ndarray:
     return np.zeros(x0.shape if shape is None else shape, dtype=dtype)
 
 
-def check_positive(name: str, value: float) -> float:
-    """A hyperparameter that must be a finite number > 0."""
-    value = _as_real(name, value)
-    if not value > 0 or not np.isfinite(value):
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-    return value
-
-
-def check_nonnegative(name: str, value: float) -> float:
-    """A hyperparameter that must be a finite number >= 0."""
-    value = _as_real(name, value)
-    if not (value >= 0 and np.isfinite(value)):
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-    return value
-
-
-def check_count(name: str, value: int) -> int:
+def check_count(name: str, value: Any) -> int:
     """A hyperparameter that must be an int >= 1 (like L-BFGS's memory)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int >= 1, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be an int >= 1, got {value!r}")
-    return int(value)
+    return check_int(name, value, 1)
 
 
-def check_unit_interval(name: str, value, *, closed_left: bool = True):
-    """A hyperparameter in [0, 1) (or (0, 1) with closed_left=False), like momentum or beta.
-
-    A Fraction stays a Fraction, so that rules without square roots run in exact arithmetic on
-    object arrays of Fractions; any other real becomes a float.
-    """
-    if not isinstance(value, Fraction):
-        value = _as_real(name, value)
-    low_ok = value >= 0 if closed_left else value > 0
-    if not (low_ok and value < 1):
-        interval = "[0, 1)" if closed_left else "(0, 1)"
-        raise ValueError(f"{name} must be in {interval}, got {value!r}")
-    return value
-
-
-def _as_real(name: str, value: Any) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    return float(value)
+__all__ = ["UpdateRule", "state_zeros", "check_positive", "check_nonnegative", "check_count",
+           "check_unit_interval"]
