@@ -2,7 +2,7 @@
 
 The public API is listed in ``__all__``; ``import quantopt`` needs numpy alone.
 """
-from . import gradcheck, optim, problems
+from . import gradcheck, optim, problems, prox, proxquant
 from .minimize import OptimizeResult, minimize
 from .rounding import (
     from_codes,
@@ -27,4 +27,6 @@ __all__ = [
     "problems",
     "gradcheck",
     "optim",
+    "prox",
+    "proxquant",
 ]

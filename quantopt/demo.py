@@ -13,6 +13,8 @@ from . import (
     from_codes,
     minimize,
     problems,
+    prox,
+    proxquant,
     quantize,
     residual,
     round_half_up,
@@ -118,11 +120,32 @@ def optimizer_tour() -> None:
               f"(codes {codes.tolist()}), f = {res.fun:.3g}: {res.message.split(':')[0]}")
 
 
+def prox_tour() -> None:
+    _section("10. Proximal operators: hard and soft quantization onto {-1, +1}")
+    v = np.array([-1.7, -0.4, 0.0, 0.3, 0.95, 2.0])
+    print(f"v                          {v}")
+    print(f"project(v, [-1, 1])        {prox.project(v, [-1, 1])}   (the lam -> inf limit)")
+    for lam in (0.25, 0.5, 1.0):
+        print(f"binary(v, lam={lam:<4})         {prox.binary(v, lam)}   (toward ±1 by <= lam)")
+
+    _section("11. ProxQuant's toy: f+(x) = |x + 1/2| - 1/2 and f-(x) = |x - 1/2| - 1/2")
+    pts = np.array([-1.0, 1.0])
+    print(f"gradients on {{-1, +1}}: f+ {proxquant.f_plus_grad(pts)}, "
+          f"f- {proxquant.f_minus_grad(pts)} (identical)")
+    for name, grad in (("f+", proxquant.f_plus_grad), ("f-", proxquant.f_minus_grad)):
+        bc = proxquant.iterate("binaryconnect", grad, 0.3, lr=0.01, n_steps=1000)
+        pq = proxquant.iterate("proxquant", grad, 0.3, lr=0.01, n_steps=1000, lam=2e-3)
+        q_bc = prox.project(bc.theta[-1:], [-1, 1])[0]
+        print(f"{name}: BinaryConnect ends at q = {q_bc:+.0f}, ProxQuant at {pq.theta[-1]:+.0f} "
+              f"(the binary minimizer is {-1 if name == 'f+' else 1:+d})")
+
+
 def main() -> None:
     print("quantopt demo: the rounding algebra of the note 'Quantized Optimization', and the "
           "optimizers of the lecture notes")
     rounding_tour()
     optimizer_tour()
+    prox_tour()
     print()
 
 
