@@ -228,7 +228,8 @@ def test_soft_quantize_matches_brute_force(p):
 @given(problem())
 def test_soft_quantize_l2_matches_brute_force(p):
     v, levels, lam = p
-    Brute(v, lam, reg_l2(levels), kinks_of(levels), curv=1 + lam).check(prox.soft_quantize_l2(v, levels, lam))
+    brute = Brute(v, lam, reg_l2(levels), kinks_of(levels), curv=1 + lam)
+    brute.check(prox.soft_quantize_l2(v, levels, lam))
 
 
 @FEW
@@ -262,7 +263,8 @@ def test_brute_force_argmin_is_checked_on_most_coordinates(which):
     v = rng.uniform(-4, 4, size=40)
     for lam in [0.0, 0.05, 0.3, 1.0, 10.0]:
         if which == "l1":
-            b, x = Brute(v, lam, reg_l1(levels), kinks_of(levels)), prox.soft_quantize(v, levels, lam)
+            b = Brute(v, lam, reg_l1(levels), kinks_of(levels))
+            x = prox.soft_quantize(v, levels, lam)
         elif which == "l2":
             b, x = (Brute(v, lam, reg_l2(levels), kinks_of(levels), curv=1 + lam),
                     prox.soft_quantize_l2(v, levels, lam))
@@ -451,7 +453,8 @@ def test_ternary_with_midpoint_threshold_is_projection(p, alpha):
     np.testing.assert_array_equal(prox.ternary(v, alpha / 2, alpha),
                                   nearest_exact(v, [-alpha, 0.0, alpha]))
     # the soft ternary prox reaches the same points for large lam
-    np.testing.assert_array_equal(prox.soft_ternary(v, 1e9, alpha), prox.ternary(v, alpha / 2, alpha))
+    np.testing.assert_array_equal(prox.soft_ternary(v, 1e9, alpha),
+                                  prox.ternary(v, alpha / 2, alpha))
 
 
 @SOME
