@@ -140,12 +140,25 @@ def prox_tour() -> None:
               f"(the binary minimizer is {-1 if name == 'f+' else 1:+d})")
 
 
+def render_figures(outdir: str = "figures") -> None:
+    _section(f"12. Figures and animations of the notebooks, written to {outdir}/")
+    try:
+        from . import figures  # needs matplotlib (the notebooks extra, installed by make demo)
+    except ImportError as err:
+        print(f"skipped: {err} (install the 'notebooks' extra for figures)")
+        return
+    for path in figures.render_all(outdir):
+        print(f"  {path}")
+    print("Open the notebooks with: .venv/bin/jupyter lab notebooks/")
+
+
 def main() -> None:
     print("quantopt demo: the rounding algebra of the note 'Quantized Optimization', and the "
           "optimizers of the lecture notes")
     rounding_tour()
     optimizer_tour()
     prox_tour()
+    render_figures()
     print()
 
 
