@@ -870,14 +870,21 @@ def fit_multibit(v, bits, iters=10, return_errors=False):
     """
     k = _check_bits(bits)
     iters = _check_iters(iters)
-    v64, _ = _as_input(v)
+    v64, _ = _multibit_input(v, None)
+    alphas, codes, _, errors = _fit_multibit(v64.ravel(), k, iters)
+    codes = codes.reshape(v64.shape + (k,))
+    return (alphas, codes, errors) if return_errors else (alphas, codes)
+
+
+def _multibit_input(v, out):
+    """v as float64 for a multi-bit fit (non-empty, finite), its result dtype; out checked."""
+    v64, dtype = _as_input(v)
+    _check_out_early(out, v64.shape, dtype)
     if v64.size == 0:
         raise ValueError("v must be non-empty to fit a multi-bit quantization")
     if not np.isfinite(v64).all():
         raise ValueError("v must be finite to fit a multi-bit quantization")
-    alphas, codes, _, errors = _fit_multibit(v64.ravel(), k, iters)
-    codes = codes.reshape(v64.shape + (k,))
-    return (alphas, codes, errors) if return_errors else (alphas, codes)
+    return v64, dtype
 
 
 def multibit_quantize(v, bits, iters=10, out=None):
@@ -897,12 +904,7 @@ def multibit_quantize(v, bits, iters=10, out=None):
     """
     k = _check_bits(bits)
     iters = _check_iters(iters)
-    v64, dtype = _as_input(v)
-    _check_out_early(out, v64.shape, dtype)
-    if v64.size == 0:
-        raise ValueError("v must be non-empty to fit a multi-bit quantization")
-    if not np.isfinite(v64).all():
-        raise ValueError("v must be finite to fit a multi-bit quantization")
+    v64, dtype = _multibit_input(v, out)
     _, _, q, _ = _fit_multibit(v64.ravel(), k, iters)
     return _finish(q, dtype, v64.shape, out)
 
@@ -958,12 +960,7 @@ def multibit_prox(v, bits, lam, rounds=1, iters=10, out=None):
     if rounds < 1:
         raise ValueError(f"rounds must be >= 1, got {rounds!r}")
     iters = _check_iters(iters)
-    v64, dtype = _as_input(v)
-    _check_out_early(out, v64.shape, dtype)
-    if v64.size == 0:
-        raise ValueError("v must be non-empty to fit a multi-bit quantization")
-    if not np.isfinite(v64).all():
-        raise ValueError("v must be finite to fit a multi-bit quantization")
+    v64, dtype = _multibit_input(v, out)
     a = v64.ravel()
     w = 1.0 / (1.0 + lam)
     alphas, codes, q, _ = _fit_multibit(a, k, iters)
