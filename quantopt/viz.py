@@ -19,8 +19,9 @@ Conventions
 -----------
 * Only matplotlib's object-oriented API is used: figures are ``matplotlib.figure.Figure()``
   objects (not ``pyplot`` figures), so nothing depends on a GUI backend, ``plt.show()`` is never
-  called, and figures are not kept alive by pyplot. In Jupyter a returned Figure is displayed as
-  the cell's value (or with ``IPython.display.display(fig)``); elsewhere use ``fig.savefig``.
+  called, and figures are not kept alive by pyplot. In Jupyter, after ``%matplotlib inline``
+  (the notebooks' first cell), a returned Figure is displayed as the cell's value (or with
+  ``IPython.display.display(fig)``); elsewhere use ``fig.savefig``.
 * Animations are :class:`matplotlib.animation.FuncAnimation` objects over a list of frames:
   ``anim.to_jshtml()`` renders them in a notebook without ffmpeg, and :func:`save_animation`
   writes a GIF with Pillow. Each returned animation also carries, as plain attributes,
