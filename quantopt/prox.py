@@ -145,12 +145,7 @@ def _finish(x64: np.ndarray, dtype: np.dtype, shape: tuple, out: Any) -> Any:
     if out is None:
         res = x64.astype(dtype, copy=False).reshape(shape)
         return res[()] if res.ndim == 0 else res
-    if not isinstance(out, np.ndarray):
-        raise TypeError(f"out must be a numpy ndarray, got {type(out).__name__}")
-    if out.shape != shape:
-        raise ValueError(f"out has shape {out.shape}, expected {shape} (the shape of v)")
-    if out.dtype != dtype:
-        raise TypeError(f"out has dtype {out.dtype}, expected {dtype} (the result's dtype)")
+    _check_out_early(out, shape, dtype)
     out[...] = x64.reshape(shape)
     return out
 
