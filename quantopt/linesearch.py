@@ -68,10 +68,11 @@ def add_codes(codes: np.ndarray, d: np.ndarray) -> np.ndarray:
     return codes + d
 
 
-def _check_params(c1: float, shrink: float, maxls: int) -> None:
+def _check_params(c1: float, shrink: float | None, maxls: int) -> None:
+    """c1 in (0, 1), shrink in (0, 1) (None: a search that does not backtrack), maxls >= 1."""
     if not 0 < c1 < 1:
         raise ValueError(f"c1 must be in (0, 1), got {c1!r}")
-    if not 0 < shrink < 1:
+    if shrink is not None and not 0 < shrink < 1:
         raise ValueError(f"shrink must be in (0, 1), got {shrink!r}")
     if isinstance(maxls, bool) or not isinstance(maxls, (int, np.integer)) or maxls < 1:
         raise ValueError(f"maxls must be an integer >= 1, got {maxls!r}")
@@ -217,7 +218,7 @@ def wolfe(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], np.nda
     LineSearchResult with ``g`` the gradient at the accepted point, and ``njev`` the calls of
     jac. Source: Nocedal & Wright, Algorithms 3.5 and 3.6, (3.57) for the interpolation.
     """
-    _check_params(c1, 0.5, maxls)
+    _check_params(c1, None, maxls)
     if not c1 < c2 < 1:
         raise ValueError(f"c2 must be in (c1, 1) = ({c1}, 1), got {c2!r}")
     dphi0 = float(np.dot(g, p))
