@@ -193,11 +193,36 @@ def test_record_state_stacks_adam_moments():
     assert st_["t"].tolist() == list(range(11))  # t counts steps, starting at 0 before the first
 
 
-def test_safeguard_counters_reported():
-    res, _ = run("bfgs", line_search="armijo")
-    assert "n_skipped" in res and res.n_skipped >= 0
-    res, _ = run("newton")
+@pytest.mark.parametrize("method", ["bfgs", "lbfgs"])
+def test_skipped_updates_counted_exactly(method):
+    """n_skipped equals the number of pairs (s, y) along the path that fail y.s > tol |y||s|,
+    recounted here from the path; Armijo on Rosenbrock's curved valley produces many."""
+    prob = problems.rosenbrock(n=2)
+    res = qo.minimize(prob.f, prob.x0, jac=prob.grad, method=method, line_search="armijo",
+                      options={"maxiter": 300})
+    s = np.diff(res.path, axis=0)
+    g = np.array([prob.grad(x) for x in res.path])
+    y = np.diff(g, axis=0)
+    ys = np.sum(s * y, axis=1)
+    fails = ys <= 1e-10 * np.linalg.norm(s, axis=1) * np.linalg.norm(y, axis=1)
+    # step is called once per iteration; the first call has no pair, call t >= 2 forms the
+    # pair (path[t-2], path[t-1]): nit calls examine the first nit - 1 pairs
+    assert res.status in (0, 1)
+    assert res.n_skipped == int(np.sum(fails[:res.nit - 1]))
+    if method == "lbfgs":
+        assert res.n_skipped > 0  # the failure that motivated line_search="wolfe"
+
+
+def test_newton_counts_modified_hessians():
+    res, _ = run("newton")  # A is positive definite: never modified
     assert res.n_modified == 0
+    sad = problems.saddle()  # starts near the saddle, where the Hessian is indefinite
+    res = qo.minimize(sad.f, sad.x0, jac=sad.grad, hess=sad.hess, method="newton",
+                      line_search="armijo", options={"maxiter": 50})
+    # the rule's test, recomputed: some eigenvalue below tau = 1e-8 * max(1, max |lambda|)
+    eig = [np.linalg.eigvalsh(sad.hess(x)) for x in res.path[:res.nit]]
+    assert res.n_modified == sum(lam.min() < 1e-8 * max(1.0, np.abs(lam).max()) for lam in eig)
+    assert res.n_modified > 0
 
 
 # ---------------------------------------------------------------------------------- sgd --
