@@ -9,6 +9,13 @@ hyperparameters the iterates coincide with ``torch.optim`` up to round-off (chec
 stored torch run in ``tests/test_optim.py``).
 
 State arrays take x0's float dtype (float32 stays float32); other dtypes give float64.
+
+Each rule also has ``step_inplace(state, x, g, lr)`` (see :mod:`quantopt.optim.base`): the fused
+step ``x <- x + lr*d`` done in place in cache-sized blocks, bit for bit the numbers of ``step``
+followed by ``x + lr*d``. The kernels below perform the same IEEE operations, on the same
+operands in the same order, as those lines (``-a / b`` is ``(-a) / b`` in Python, so the
+negation comes first here too); each ufunc writes into a block of the state or into a
+block-sized scratch buffer (``out=``), so nothing proportional to n is allocated.
 """
 from __future__ import annotations
 
@@ -16,7 +23,93 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .base import UpdateRule, check_positive, check_unit_interval, state_zeros
+from .base import (UpdateRule, blocks, check_float_hyper, check_positive, check_unit_interval,
+                   prepare_inplace, state_zeros)
+
+
+# --------------------------------------------------------------------------------------------
+# Fused, blocked in-place kernels. The scalars are the Python floats of ``step`` (NEP 50: a
+# float32 array stays float32, the scalar rounded to float32 exactly as in ``step``). Every
+# operation of ``step`` and of the driver's ``x + lr*d`` is repeated with the same operands in
+# the same order, so the results agree bit for bit, NaN signs included (no rewrite such as
+# ``x - lr*(g/s)`` for ``x + lr*(-g/s)``: equal for numbers, but not for a NaN's sign bit).
+
+
+def _adagrad_inplace(eps, state, x, g, lr):
+    lr, (xf, gf, Gf) = prepare_inplace(state, AdaGradState, ("G",), x, g, lr)
+    b, starts = blocks(xf.size)
+    t = np.empty(b, dtype=xf.dtype)
+    u = np.empty(b, dtype=xf.dtype)
+    for i in starts:
+        xb, gb, Gb = xf[i:i + b], gf[i:i + b], Gf[i:i + b]
+        k = xb.size
+        tb, ub = t[:k], u[:k]
+        np.multiply(gb, gb, out=tb)      # g * g
+        np.add(Gb, tb, out=Gb)           # G = G + g*g
+        np.negative(gb, out=tb)          # -g
+        np.sqrt(Gb, out=ub)              # sqrt(G)
+        np.add(ub, eps, out=ub)          # sqrt(G) + eps
+        np.divide(tb, ub, out=tb)        # d = -g / (sqrt(G) + eps)
+        np.multiply(lr, tb, out=tb)      # lr * d
+        np.add(xb, tb, out=xb)           # x + lr*d
+    return state
+
+
+def _rmsprop_inplace(delta, eps, state, x, g, lr):
+    lr, (xf, gf, sf) = prepare_inplace(state, RMSPropState, ("s",), x, g, lr)
+    c = 1 - delta                        # the same Python float as in step
+    b, starts = blocks(xf.size)
+    t = np.empty(b, dtype=xf.dtype)
+    u = np.empty(b, dtype=xf.dtype)
+    for i in starts:
+        xb, gb, sb = xf[i:i + b], gf[i:i + b], sf[i:i + b]
+        k = xb.size
+        tb, ub = t[:k], u[:k]
+        np.multiply(delta, sb, out=sb)   # delta * s
+        np.multiply(gb, gb, out=tb)      # g * g
+        np.multiply(c, tb, out=tb)       # (1 - delta) * (g*g)
+        np.add(sb, tb, out=sb)           # s = delta*s + (1-delta)*g*g
+        np.negative(gb, out=tb)          # -g
+        np.sqrt(sb, out=ub)              # sqrt(s)
+        np.add(ub, eps, out=ub)          # sqrt(s) + eps
+        np.divide(tb, ub, out=tb)        # d = -g / (sqrt(s) + eps)
+        np.multiply(lr, tb, out=tb)      # lr * d
+        np.add(xb, tb, out=xb)           # x + lr*d
+    return state
+
+
+def _adam_inplace(beta1, beta2, eps, state, x, g, lr):
+    lr, (xf, gf, mf, vf) = prepare_inplace(state, AdamState, ("m", "v"), x, g, lr)
+    # a Python int, as init makes: a numpy integer t would make beta1**t a numpy float64 in
+    # step, which promotes float32 arrays, so the in-place numbers could not match
+    if isinstance(state.t, bool) or not isinstance(state.t, int) or state.t < 0:
+        raise TypeError(f"state.t must be a Python int >= 0 (steps taken), got {state.t!r}")
+    t = state.t + 1
+    c1, c2 = 1 - beta1, 1 - beta2        # the same Python floats as in step
+    bc1, bc2 = 1 - beta1**t, 1 - beta2**t
+    b, starts = blocks(xf.size)
+    p = np.empty(b, dtype=xf.dtype)
+    q = np.empty(b, dtype=xf.dtype)
+    for i in starts:
+        xb, gb, mb, vb = xf[i:i + b], gf[i:i + b], mf[i:i + b], vf[i:i + b]
+        k = xb.size
+        pb, qb = p[:k], q[:k]
+        np.multiply(beta1, mb, out=mb)   # beta1 * m
+        np.multiply(c1, gb, out=pb)      # (1 - beta1) * g
+        np.add(mb, pb, out=mb)           # m = beta1*m + (1-beta1)*g
+        np.multiply(beta2, vb, out=vb)   # beta2 * v
+        np.multiply(gb, gb, out=pb)      # g * g
+        np.multiply(c2, pb, out=pb)      # (1 - beta2) * (g*g)
+        np.add(vb, pb, out=vb)           # v = beta2*v + (1-beta2)*g*g
+        np.divide(mb, bc1, out=pb)       # m_hat = m / (1 - beta1**t)
+        np.negative(pb, out=pb)          # -m_hat
+        np.divide(vb, bc2, out=qb)       # v_hat = v / (1 - beta2**t)
+        np.sqrt(qb, out=qb)              # sqrt(v_hat)
+        np.add(qb, eps, out=qb)          # sqrt(v_hat) + eps
+        np.divide(pb, qb, out=pb)        # d = -m_hat / (sqrt(v_hat) + eps)
+        np.multiply(lr, pb, out=pb)      # lr * d
+        np.add(xb, pb, out=xb)           # x + lr*d
+    return AdamState(m=state.m, v=state.v, t=t)
 
 
 class AdaGradState(NamedTuple):
@@ -63,6 +156,8 @@ def adagrad(eps: float = 1e-7) -> UpdateRule:
     array([ 9., 16.])
     >>> np.round(d, 6)
     array([-1.,  1.])
+
+    step_inplace: fused, blocked, in place; same numbers as step.
     """
     eps = check_positive("eps", eps)
 
@@ -74,7 +169,10 @@ def adagrad(eps: float = 1e-7) -> UpdateRule:
         d = -g / (np.sqrt(G) + eps)
         return d, AdaGradState(G=G)
 
-    return UpdateRule("adagrad", init, step, {"eps": eps})
+    def step_inplace(state: AdaGradState, x: np.ndarray, g: np.ndarray, lr: float, hess=None):
+        return _adagrad_inplace(eps, state, x, g, lr)
+
+    return UpdateRule("adagrad", init, step, {"eps": eps}, step_inplace=step_inplace)
 
 
 class RMSPropState(NamedTuple):
@@ -123,6 +221,8 @@ def rmsprop(decay_rate: float = 0.99, eps: float = 1e-7) -> UpdateRule:
     array([1.])
     >>> np.round(d, 6)
     array([-2.])
+
+    step_inplace: fused, blocked, in place; same numbers as step.
     """
     delta = check_unit_interval("decay_rate", decay_rate)
     eps = check_positive("eps", eps)
@@ -135,7 +235,12 @@ def rmsprop(decay_rate: float = 0.99, eps: float = 1e-7) -> UpdateRule:
         d = -g / (np.sqrt(s) + eps)
         return d, RMSPropState(s=s)
 
-    return UpdateRule("rmsprop", init, step, {"decay_rate": delta, "eps": eps})
+    def step_inplace(state: RMSPropState, x: np.ndarray, g: np.ndarray, lr: float, hess=None):
+        check_float_hyper(decay_rate=delta)
+        return _rmsprop_inplace(delta, eps, state, x, g, lr)
+
+    return UpdateRule("rmsprop", init, step, {"decay_rate": delta, "eps": eps},
+                      step_inplace=step_inplace)
 
 
 class AdamState(NamedTuple):
@@ -194,6 +299,8 @@ def adam(beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-7) -> UpdateR
     >>> d, state = rule.step(state, np.zeros(2), np.array([0.01, -300.0]))
     >>> np.round(d, 6), state.t
     (array([-1.,  1.]), 1)
+
+    step_inplace: fused, blocked, in place; same numbers as step.
     """
     beta1 = check_unit_interval("beta1", beta1)
     beta2 = check_unit_interval("beta2", beta2)
@@ -211,4 +318,9 @@ def adam(beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-7) -> UpdateR
         d = -m_hat / (np.sqrt(v_hat) + eps)
         return d, AdamState(m=m, v=v, t=t)
 
-    return UpdateRule("adam", init, step, {"beta1": beta1, "beta2": beta2, "eps": eps})
+    def step_inplace(state: AdamState, x: np.ndarray, g: np.ndarray, lr: float, hess=None):
+        check_float_hyper(beta1=beta1, beta2=beta2)
+        return _adam_inplace(beta1, beta2, eps, state, x, g, lr)
+
+    return UpdateRule("adam", init, step, {"beta1": beta1, "beta2": beta2, "eps": eps},
+                      step_inplace=step_inplace)
