@@ -40,10 +40,13 @@ import numpy as np
 
 from .._checks import check_int, check_nonnegative, check_positive, check_unit_interval
 
-#: Elements per block of the fused in-place kernels: 8192 float64 are 64 KiB per array, so a
-#: block of x, g, two state arrays and two scratch buffers (384 KiB) stays in a 512 KiB L2.
-#: Read at call time (tests set it small to cross many block boundaries).
-BLOCK = 8192
+#: Elements per block of the fused in-place kernels. Each ufunc call costs about a microsecond
+#: of overhead, so blocks must not be too small: measured with bench/bench_first_order.py at
+#: n = 10**7 on a 2-core EPYC (L2 512 KiB), Adam took 4-9x its floor with 2048-4096 elements,
+#: about 2-3.6x with 8192 and 1.8-2x with 16384-65536 (a block of x, g, m, v and two scratch
+#: buffers is 384 KiB in float32 and 768 KiB in float64: L2 or L3). Read at call time (the
+#: tests set it small to cross many block boundaries with small arrays).
+BLOCK = 16384
 
 
 class _UpdateRuleFields(NamedTuple):
