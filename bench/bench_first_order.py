@@ -135,7 +135,8 @@ def run(n: int, dtype, rules, repeat: int, torch, torch_rules) -> list[str]:
     itemsize = np.dtype(dtype).itemsize
     mb = n * itemsize / 2**20
     print(f"\nn = {n:.0e}, {np.dtype(dtype).name}: one array {mb:.0f} MiB, np.copyto "
-          f"{copy * 1e3:.1f} ms (= 1 copy-time), block {base.BLOCK} elements, best of {repeat}")
+          f"{copy * 1e3:.1f} ms (= 1 copy-time), block {base.BLOCK_BYTES // itemsize} elements, "
+          f"best of {repeat}")
     print("  floor = copy-time x N, N = arrays read or written; bytes floor = (reads + writes)/2 "
           "copy-times; target: step_inplace <= 3 x floor")
     head = (f"  {'rule':<9} {'N':>2} {'bytes':>5} {'inplace':>8} {'/floor':>6} {'target':>7} "
@@ -176,14 +177,14 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=10**7)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--block", type=int, default=None,
-                        help="elements per block (quantopt.optim.base.BLOCK)")
+    parser.add_argument("--block-bytes", type=int, default=None,
+                        help="bytes per array per block (quantopt.optim.base.BLOCK_BYTES)")
     parser.add_argument("--rules", default=",".join(ARRAYS))
     parser.add_argument("--no-torch", action="store_true", help="skip the torch.optim part")
     parser.add_argument("--dtypes", default="float32,float64")
     args = parser.parse_args()
-    if args.block is not None:
-        base.BLOCK = args.block
+    if args.block_bytes is not None:
+        base.BLOCK_BYTES = args.block_bytes
     rules = args.rules.split(",")
     torch = None
     if not args.no_torch:

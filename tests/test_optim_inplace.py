@@ -47,13 +47,15 @@ SHAPES = ["0d", "1", "2", "3b+5", "2d"]
 
 
 @contextlib.contextmanager
-def block_length(b):
-    old = base.BLOCK
-    base.BLOCK = old if b is None else b
+def block_length(b, dtype):
+    """Blocks of b elements of dtype (None: the library's default) for the duration."""
+    old = base.BLOCK_BYTES
+    itemsize = np.dtype(dtype).itemsize
+    base.BLOCK_BYTES = old if b is None else b * itemsize
     try:
-        yield base.BLOCK
+        yield base.BLOCK_BYTES // itemsize
     finally:
-        base.BLOCK = old
+        base.BLOCK_BYTES = old
 
 
 def shape_for(kind, b):
@@ -141,7 +143,7 @@ def run_both(name, hyper, dtype, shape, values, seed, steps, lr):
 def test_step_inplace_bit_for_bit(name, dtype, block, kind, values, seed, steps, lr,
                                   hyper_index):
     hyper = HYPER[name][hyper_index % len(HYPER[name])]
-    with block_length(block) as b:
+    with block_length(block, dtype) as b:
         run_both(name, hyper, dtype, shape_for(kind, b), values, seed, steps, lr)
 
 
@@ -151,7 +153,7 @@ def test_step_inplace_fortran_order_and_default_block(name, dtype):
     """All-Fortran-contiguous arrays work too (elementwise in memory order), at the real block
     length, over several blocks with a ragged last one."""
     rng = np.random.default_rng(7)
-    n = 3 * base.BLOCK + 5
+    n = 3 * (base.BLOCK_BYTES // np.dtype(dtype).itemsize) + 5
     x0 = np.asfortranarray(rng.normal(size=(5, n // 5 + 1)).astype(dtype))
     rule = optim.RULES[name]()
     state_pure = rule.init(x0)

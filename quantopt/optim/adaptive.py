@@ -24,12 +24,14 @@ from typing import NamedTuple
 import numpy as np
 
 from .base import (UpdateRule, blocks, check_float_hyper, check_positive, check_unit_interval,
-                   prepare_inplace, state_zeros)
+                   dtype_scalars, prepare_inplace, state_zeros)
 
 
 # --------------------------------------------------------------------------------------------
-# Fused, blocked in-place kernels. The scalars are the Python floats of ``step`` (NEP 50: a
-# float32 array stays float32, the scalar rounded to float32 exactly as in ``step``). Every
+# Fused, blocked in-place kernels. The scalars are the Python floats of ``step``, converted once
+# to x's dtype (``dtype_scalars``: the value NEP 50 gives them in ``step``, so a float32 array
+# stays float32 with the scalar rounded to float32 exactly as in ``step``). Outputs are passed
+# positionally (cheaper calls). Every
 # operation of ``step`` and of the driver's ``x + lr*d`` is repeated with the same operands in
 # the same order, so the results agree bit for bit, NaN signs included (no rewrite such as
 # ``x - lr*(g/s)`` for ``x + lr*(-g/s)``: equal for numbers, but not for a NaN's sign bit).
@@ -37,44 +39,46 @@ from .base import (UpdateRule, blocks, check_float_hyper, check_positive, check_
 
 def _adagrad_inplace(eps, state, x, g, lr):
     lr, (xf, gf, Gf) = prepare_inplace(state, AdaGradState, ("G",), x, g, lr)
-    b, starts = blocks(xf.size)
+    lr, eps = dtype_scalars(xf.dtype, lr, eps)
+    b, starts = blocks(xf.size, xf.dtype)
     t = np.empty(b, dtype=xf.dtype)
     u = np.empty(b, dtype=xf.dtype)
     for i in starts:
         xb, gb, Gb = xf[i:i + b], gf[i:i + b], Gf[i:i + b]
         k = xb.size
         tb, ub = t[:k], u[:k]
-        np.multiply(gb, gb, out=tb)      # g * g
-        np.add(Gb, tb, out=Gb)           # G = G + g*g
-        np.negative(gb, out=tb)          # -g
-        np.sqrt(Gb, out=ub)              # sqrt(G)
-        np.add(ub, eps, out=ub)          # sqrt(G) + eps
-        np.divide(tb, ub, out=tb)        # d = -g / (sqrt(G) + eps)
-        np.multiply(lr, tb, out=tb)      # lr * d
-        np.add(xb, tb, out=xb)           # x + lr*d
+        np.multiply(gb, gb, tb)      # g * g
+        np.add(Gb, tb, Gb)           # G = G + g*g
+        np.negative(gb, tb)          # -g
+        np.sqrt(Gb, ub)              # sqrt(G)
+        np.add(ub, eps, ub)          # sqrt(G) + eps
+        np.divide(tb, ub, tb)        # d = -g / (sqrt(G) + eps)
+        np.multiply(lr, tb, tb)      # lr * d
+        np.add(xb, tb, xb)           # x + lr*d
     return state
 
 
 def _rmsprop_inplace(delta, eps, state, x, g, lr):
     lr, (xf, gf, sf) = prepare_inplace(state, RMSPropState, ("s",), x, g, lr)
     c = 1 - delta                        # the same Python float as in step
-    b, starts = blocks(xf.size)
+    lr, delta, c, eps = dtype_scalars(xf.dtype, lr, delta, c, eps)
+    b, starts = blocks(xf.size, xf.dtype)
     t = np.empty(b, dtype=xf.dtype)
     u = np.empty(b, dtype=xf.dtype)
     for i in starts:
         xb, gb, sb = xf[i:i + b], gf[i:i + b], sf[i:i + b]
         k = xb.size
         tb, ub = t[:k], u[:k]
-        np.multiply(delta, sb, out=sb)   # delta * s
-        np.multiply(gb, gb, out=tb)      # g * g
-        np.multiply(c, tb, out=tb)       # (1 - delta) * (g*g)
-        np.add(sb, tb, out=sb)           # s = delta*s + (1-delta)*g*g
-        np.negative(gb, out=tb)          # -g
-        np.sqrt(sb, out=ub)              # sqrt(s)
-        np.add(ub, eps, out=ub)          # sqrt(s) + eps
-        np.divide(tb, ub, out=tb)        # d = -g / (sqrt(s) + eps)
-        np.multiply(lr, tb, out=tb)      # lr * d
-        np.add(xb, tb, out=xb)           # x + lr*d
+        np.multiply(delta, sb, sb)   # delta * s
+        np.multiply(gb, gb, tb)      # g * g
+        np.multiply(c, tb, tb)       # (1 - delta) * (g*g)
+        np.add(sb, tb, sb)           # s = delta*s + (1-delta)*g*g
+        np.negative(gb, tb)          # -g
+        np.sqrt(sb, ub)              # sqrt(s)
+        np.add(ub, eps, ub)          # sqrt(s) + eps
+        np.divide(tb, ub, tb)        # d = -g / (sqrt(s) + eps)
+        np.multiply(lr, tb, tb)      # lr * d
+        np.add(xb, tb, xb)           # x + lr*d
     return state
 
 
@@ -87,28 +91,30 @@ def _adam_inplace(beta1, beta2, eps, state, x, g, lr):
     t = state.t + 1
     c1, c2 = 1 - beta1, 1 - beta2        # the same Python floats as in step
     bc1, bc2 = 1 - beta1**t, 1 - beta2**t
-    b, starts = blocks(xf.size)
+    lr, beta1, beta2, c1, c2, bc1, bc2, eps = dtype_scalars(xf.dtype, lr, beta1, beta2, c1, c2,
+                                                            bc1, bc2, eps)
+    b, starts = blocks(xf.size, xf.dtype)
     p = np.empty(b, dtype=xf.dtype)
     q = np.empty(b, dtype=xf.dtype)
     for i in starts:
         xb, gb, mb, vb = xf[i:i + b], gf[i:i + b], mf[i:i + b], vf[i:i + b]
         k = xb.size
         pb, qb = p[:k], q[:k]
-        np.multiply(beta1, mb, out=mb)   # beta1 * m
-        np.multiply(c1, gb, out=pb)      # (1 - beta1) * g
-        np.add(mb, pb, out=mb)           # m = beta1*m + (1-beta1)*g
-        np.multiply(beta2, vb, out=vb)   # beta2 * v
-        np.multiply(gb, gb, out=pb)      # g * g
-        np.multiply(c2, pb, out=pb)      # (1 - beta2) * (g*g)
-        np.add(vb, pb, out=vb)           # v = beta2*v + (1-beta2)*g*g
-        np.divide(mb, bc1, out=pb)       # m_hat = m / (1 - beta1**t)
-        np.negative(pb, out=pb)          # -m_hat
-        np.divide(vb, bc2, out=qb)       # v_hat = v / (1 - beta2**t)
-        np.sqrt(qb, out=qb)              # sqrt(v_hat)
-        np.add(qb, eps, out=qb)          # sqrt(v_hat) + eps
-        np.divide(pb, qb, out=pb)        # d = -m_hat / (sqrt(v_hat) + eps)
-        np.multiply(lr, pb, out=pb)      # lr * d
-        np.add(xb, pb, out=xb)           # x + lr*d
+        np.multiply(beta1, mb, mb)   # beta1 * m
+        np.multiply(c1, gb, pb)      # (1 - beta1) * g
+        np.add(mb, pb, mb)           # m = beta1*m + (1-beta1)*g
+        np.multiply(beta2, vb, vb)   # beta2 * v
+        np.multiply(gb, gb, pb)      # g * g
+        np.multiply(c2, pb, pb)      # (1 - beta2) * (g*g)
+        np.add(vb, pb, vb)           # v = beta2*v + (1-beta2)*g*g
+        np.divide(mb, bc1, pb)       # m_hat = m / (1 - beta1**t)
+        np.negative(pb, pb)          # -m_hat
+        np.divide(vb, bc2, qb)       # v_hat = v / (1 - beta2**t)
+        np.sqrt(qb, qb)              # sqrt(v_hat)
+        np.add(qb, eps, qb)          # sqrt(v_hat) + eps
+        np.divide(pb, qb, pb)        # d = -m_hat / (sqrt(v_hat) + eps)
+        np.multiply(lr, pb, pb)      # lr * d
+        np.add(xb, pb, xb)           # x + lr*d
     return AdamState(m=state.m, v=state.v, t=t)
 
 

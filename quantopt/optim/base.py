@@ -19,7 +19,7 @@ returned state shares them; do not use the old state afterwards); g is only read
 for bit the numbers of ``d, new = rule.step(state, x, g, hess); x + lr*d`` and ``new``, for
 float32 and float64 arrays. The elementwise rules (gd, sgd, momentum, nesterov, adagrad,
 rmsprop, adam) have fused kernels that work through the arrays in cache-sized blocks of
-``BLOCK`` elements with a few block-sized scratch buffers: nothing proportional to n is
+``BLOCK_BYTES`` per array with a few block-sized scratch buffers: nothing proportional to n is
 allocated. The other rules get :func:`generic_step_inplace`: the pure step followed by an
 in-place ``x += lr*d`` (the same numbers, but it allocates like ``step``).
 
@@ -40,13 +40,12 @@ import numpy as np
 
 from .._checks import check_int, check_nonnegative, check_positive, check_unit_interval
 
-#: Elements per block of the fused in-place kernels. Each ufunc call costs about a microsecond
-#: of overhead, so blocks must not be too small: measured with bench/bench_first_order.py at
-#: n = 10**7 on a 2-core EPYC (L2 512 KiB), Adam took 4-9x its floor with 2048-4096 elements,
-#: about 2-3.6x with 8192 and 1.8-2x with 16384-65536 (a block of x, g, m, v and two scratch
-#: buffers is 384 KiB in float32 and 768 KiB in float64: L2 or L3). Read at call time (the
-#: tests set it small to cross many block boundaries with small arrays).
-BLOCK = 16384
+#: Bytes per array per block of the fused in-place kernels (16384 float64, 32768 float32).
+#: Each ufunc call costs about a microsecond of overhead, so blocks must not be too small:
+#: measured with bench/bench_first_order.py at n = 10**7 on the 2-core EPYC (L2 512 KiB), Adam
+#: took 4-9x its floor with blocks of 2048-4096 elements and about 2x with 128 KiB per array.
+#: Read at call time (the tests set it small to cross many block boundaries with small arrays).
+BLOCK_BYTES = 1 << 17
 
 
 class _UpdateRuleFields(NamedTuple):
@@ -178,10 +177,21 @@ def prepare_inplace(state: Any, state_type: type, fields: tuple[str, ...], x: An
     return lr, [a.ravel(order) for _, a in named]
 
 
-def blocks(n: int) -> tuple[int, range]:
-    """The block length b = min(BLOCK, n) and the block starts 0, b, 2b, ... below n."""
-    b = max(1, min(BLOCK, n))
+def blocks(n: int, dtype: np.dtype) -> tuple[int, range]:
+    """The block length b (BLOCK_BYTES of dtype, at most n, at least 1) and the starts 0, b, ..."""
+    b = max(1, min(BLOCK_BYTES // np.dtype(dtype).itemsize, n))
     return b, range(0, n, b)
+
+
+def dtype_scalars(dtype: np.dtype, *values: float) -> list[np.ndarray]:
+    """Python floats as 0-d arrays of dtype, for the fused kernels' ufunc calls.
+
+    The value is the one NEP 50 uses when a Python float meets an array of that dtype (float64:
+    the float itself; float32: the float rounded to the nearest float32, by the same C cast),
+    so ``np.multiply(dtype_scalars(a.dtype, r)[0], a)`` gives the bits of ``r * a``. A 0-d array
+    of the array's own dtype makes a ufunc call about twice as cheap as a Python float does.
+    """
+    return [np.array(v, dtype=dtype) for v in values]
 
 
 def generic_step_inplace(step: Callable[..., tuple[np.ndarray, Any]]) -> Callable[..., Any]:
@@ -227,5 +237,5 @@ def check_count(name: str, value: Any) -> int:
 
 
 __all__ = ["UpdateRule", "state_zeros", "check_positive", "check_nonnegative", "check_count",
-           "check_unit_interval", "BLOCK", "blocks", "prepare_inplace", "check_float_hyper",
-           "check_x_inplace", "check_g_inplace", "generic_step_inplace"]
+           "check_unit_interval", "BLOCK_BYTES", "blocks", "dtype_scalars", "prepare_inplace",
+           "check_float_hyper", "check_x_inplace", "check_g_inplace", "generic_step_inplace"]

@@ -21,58 +21,65 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .base import (UpdateRule, blocks, check_float_hyper, check_unit_interval, prepare_inplace,
-                   state_zeros)
+from .base import (UpdateRule, blocks, check_float_hyper, check_unit_interval, dtype_scalars,
+                   prepare_inplace, state_zeros)
 
 
 # --------------------------------------------------------------------------------------------
-# Fused, blocked in-place kernels. Python floats as scalars (NEP 50: a float32 array stays
-# float32, exactly as in ``step``); scalar operands are written where ``step`` writes them.
+# Fused, blocked in-place kernels. The scalars are step's Python floats converted once to x's
+# dtype (``dtype_scalars``: the value NEP 50 gives them in ``step``, float32 stays float32);
+# scalar operands are written where ``step`` writes them. Every operation of ``step`` and of
+# ``x + lr*d`` is repeated with the same operands in the same order, so the bits agree, NaN
+# signs included: no rewrite such as ``x - lr*v`` for ``x + lr*(-v)`` (equal for numbers, but
+# not for the sign bit of a NaN coming from v). Outputs are passed positionally (cheaper calls).
 
 
 def _gd_inplace(state, x, g, lr, hess=None):
     """x <- x + lr*(-g), blockwise: the ops of ``d = -g`` and ``x + lr * d``."""
     lr, (xf, gf) = prepare_inplace(state, GDState, (), x, g, lr)
-    b, starts = blocks(xf.size)
+    (lr,) = dtype_scalars(xf.dtype, lr)
+    b, starts = blocks(xf.size, xf.dtype)
     t = np.empty(b, dtype=xf.dtype)
     for i in starts:
         xb, gb = xf[i:i + b], gf[i:i + b]
         tb = t[:xb.size]
-        np.negative(gb, out=tb)          # d = -g
-        np.multiply(lr, tb, out=tb)      # lr * d
-        np.add(xb, tb, out=xb)           # x + lr*d
+        np.negative(gb, tb)          # d = -g
+        np.multiply(lr, tb, tb)      # lr * d
+        np.add(xb, tb, xb)           # x + lr*d
     return state
 
 
 def _momentum_inplace(rho, state, x, g, lr):
     lr, (xf, gf, vf) = prepare_inplace(state, MomentumState, ("v",), x, g, lr)
-    b, starts = blocks(xf.size)
+    lr, rho = dtype_scalars(xf.dtype, lr, rho)
+    b, starts = blocks(xf.size, xf.dtype)
     t = np.empty(b, dtype=xf.dtype)
     for i in starts:
         xb, gb, vb = xf[i:i + b], gf[i:i + b], vf[i:i + b]
         tb = t[:xb.size]
-        np.multiply(rho, vb, out=vb)     # rho * v
-        np.add(vb, gb, out=vb)           # v = rho*v + g
-        np.negative(vb, out=tb)          # d = -v
-        np.multiply(lr, tb, out=tb)      # lr * d
-        np.add(xb, tb, out=xb)           # x + lr*d
+        np.multiply(rho, vb, vb)     # rho * v
+        np.add(vb, gb, vb)           # v = rho*v + g
+        np.negative(vb, tb)          # d = -v
+        np.multiply(lr, tb, tb)      # lr * d
+        np.add(xb, tb, xb)           # x + lr*d
     return state
 
 
 def _nesterov_inplace(rho, state, x, g, lr):
     lr, (xf, gf, bf) = prepare_inplace(state, NesterovState, ("b",), x, g, lr)
-    b, starts = blocks(xf.size)
+    lr, rho = dtype_scalars(xf.dtype, lr, rho)
+    b, starts = blocks(xf.size, xf.dtype)
     t = np.empty(b, dtype=xf.dtype)
     for i in starts:
         xb, gb, bb = xf[i:i + b], gf[i:i + b], bf[i:i + b]
         tb = t[:xb.size]
-        np.multiply(rho, bb, out=bb)     # rho * b
-        np.add(bb, gb, out=bb)           # b = rho*b + g
-        np.multiply(rho, bb, out=tb)     # rho * b  (the new b)
-        np.add(gb, tb, out=tb)           # g + rho*b
-        np.negative(tb, out=tb)          # d = -(g + rho*b)
-        np.multiply(lr, tb, out=tb)      # lr * d
-        np.add(xb, tb, out=xb)           # x + lr*d
+        np.multiply(rho, bb, bb)     # rho * b
+        np.add(bb, gb, bb)           # b = rho*b + g
+        np.multiply(rho, bb, tb)     # rho * b  (the new b)
+        np.add(gb, tb, tb)           # g + rho*b
+        np.negative(tb, tb)          # d = -(g + rho*b)
+        np.multiply(lr, tb, tb)      # lr * d
+        np.add(xb, tb, xb)           # x + lr*d
     return state
 
 
