@@ -129,7 +129,7 @@ def run_both(name, hyper, dtype, shape, values, seed, steps, lr):
 @given(dtype=st.sampled_from([np.float32, np.float64]), block=st.sampled_from([1, 3, 8, None]),
        kind=st.sampled_from(SHAPES), values=values_st, seed=st.integers(0, 2**32 - 1),
        steps=st.integers(1, 4),
-       lr=st.one_of(st.sampled_from([1e-3, 0.1, 1.0, 3.0]), st.floats(1e-6, 10.0)),
+       lr=st.one_of(st.sampled_from([1e-3, 0.1, 1.0, 3.0, 1e39]), st.floats(1e-6, 10.0)),
        hyper_index=st.integers(0, 3))
 @settings(max_examples=60)
 @example(dtype=np.float32, block=3, kind="3b+5", values=[3.4028235e38, -0.0, 0.0], seed=0,
@@ -140,6 +140,8 @@ def run_both(name, hyper, dtype, shape, values, seed, steps, lr):
          hyper_index=2)
 @example(dtype=np.float32, block=8, kind="2d", values=[1e-45, -1e-45, 1 + 2**-23], seed=3,
          steps=4, lr=1e-3, hyper_index=3)
+@example(dtype=np.float32, block=2, kind="3b+5", values=[1.0, -2.5, 0.0], seed=4, steps=2,
+         lr=1e39, hyper_index=0)  # lr beyond float32's range: inf in both (NEP 50 cast)
 def test_step_inplace_bit_for_bit(name, dtype, block, kind, values, seed, steps, lr,
                                   hyper_index):
     hyper = HYPER[name][hyper_index % len(HYPER[name])]
