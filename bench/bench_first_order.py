@@ -75,7 +75,7 @@ def make_rule(name: str):
     return optim.RULES[name](**hyper)
 
 
-def bench_rule(name, x0, g, copy, repeat):
+def bench_rule(name, x0, g, repeat):
     rule = make_rule(name)
     x = x0.copy()
     state = rule.init(x)
@@ -131,21 +131,40 @@ def run(n: int, dtype, rules, repeat: int, torch, torch_rules) -> list[str]:
     x0 = rng.normal(size=n).astype(dtype)
     g = rng.normal(size=n).astype(dtype)
     out = np.empty_like(x0)
-    copy = best_time(lambda: np.copyto(out, x0), max(repeat, 5))
+    copies = []
+
+    def measure_copy():  # before every rule: the floor is the best copy seen in the whole run
+        copies.append(best_time(lambda: np.copyto(out, x0), repeat))
+
+    rows = []
+    for name in rules:
+        measure_copy()
+        rows.append((name, bench_rule(name, x0, g, repeat)))
+    torch_rows = []
+    if torch is not None:
+        for name in torch_rules:
+            measure_copy()
+            torch_rows.append((name, bench_torch(torch, name, x0, g, repeat, None),
+                               bench_torch(torch, name, x0, g, repeat, False)))
+        a, b = torch.from_numpy(x0.copy()), torch.from_numpy(x0.copy())
+        t_torch_copy = best_time(lambda: a.copy_(b), repeat)
+    measure_copy()
+    copy = min(copies)
+
     itemsize = np.dtype(dtype).itemsize
     mb = n * itemsize / 2**20
     print(f"\nn = {n:.0e}, {np.dtype(dtype).name}: one array {mb:.0f} MiB, np.copyto "
-          f"{copy * 1e3:.1f} ms (= 1 copy-time), block {base.BLOCK_BYTES // itemsize} elements, "
-          f"best of {repeat}")
+          f"{copy * 1e3:.1f} ms (= 1 copy-time; best of {len(copies)}x{repeat} measured between "
+          f"the rules, median of bests {np.median(copies) * 1e3:.1f} ms), "
+          f"block {base.BLOCK_BYTES // itemsize} elements, best of {repeat}")
     print("  floor = copy-time x N, N = arrays read or written; bytes floor = (reads + writes)/2 "
           "copy-times; target: step_inplace <= 3 x floor")
     head = (f"  {'rule':<9} {'N':>2} {'bytes':>5} {'inplace':>8} {'/floor':>6} {'target':>7} "
             f"{'pure':>7} {'/floor':>6} {'peak inplace':>13} {'peak pure':>10}")
     print(head + "   (times in copy-times; peaks in MiB and in arrays of n)")
     summary = []
-    for name in rules:
+    for name, (t_in, mem_in, t_pure, mem_pure) in rows:
         N, reads, writes = ARRAYS[name]
-        t_in, mem_in, t_pure, mem_pure = bench_rule(name, x0, g, copy, repeat)
         r_in, r_pure = t_in / (copy * N), t_pure / (copy * N)
         met = "met" if r_in <= TARGET else "NOT met"
         print(f"  {name:<9} {N:>2} {(reads + writes) / 2:>5.1f} {t_in / copy:>8.2f} {r_in:>6.2f} "
@@ -157,13 +176,12 @@ def run(n: int, dtype, rules, repeat: int, torch, torch_rules) -> list[str]:
         print("  PyTorch not installed: torch.optim comparison skipped")
         return summary
     print(f"  torch {torch.__version__}, torch.get_num_threads() = {torch.get_num_threads()} "
-          "(numpy's kernels use one thread); opt.step() only, p.grad set once")
+          "(numpy's kernels and np.copyto use one thread); opt.step() only, p.grad set once; "
+          f"torch's own tensor.copy_ takes {t_torch_copy / copy:.2f} copy-times")
     print(f"  {'rule':<9} {'torch.optim':<34} {'foreach':>8} {'/floor':>6} {'no foreach':>10} "
           f"{'/floor':>6}   (copy-times)")
-    for name in torch_rules:
+    for name, t_fe, t_nf in torch_rows:
         N = ARRAYS[name][0]
-        t_fe = bench_torch(torch, name, x0, g, repeat, None)
-        t_nf = bench_torch(torch, name, x0, g, repeat, False)
         desc = type(torch_optimizers(torch, name, torch.nn.Parameter(torch.zeros(1)),
                                      None)).__name__
         desc += {"momentum": "(momentum=0.9)", "nesterov": "(nesterov=True)"}.get(name, "")
