@@ -85,6 +85,19 @@ class UpdateRule(_UpdateRuleFields):
         ``x + lr*d``. Constructed with ``step_inplace=None`` (the default, so that existing
         constructions keep working), the attribute gives :func:`generic_step_inplace` of the
         rule's current ``step``. See the module docstring for the argument contract.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from quantopt.optim import adam
+    >>> rule = adam()
+    >>> x = np.array([1.0, -2.0, 0.0], dtype=np.float32)
+    >>> g = np.array([0.5, 0.25, -0.0], dtype=np.float32)
+    >>> d, new = rule.step(rule.init(x), x, g)
+    >>> expected = x + 0.1 * d
+    >>> state = rule.step_inplace(rule.init(x), x, g, 0.1)   # overwrites x
+    >>> bool(np.array_equal(x, expected)), x.dtype, state.t
+    (True, dtype('float32'), 1)
     """
 
     __slots__ = ()
