@@ -21,7 +21,8 @@ float32 and float64 arrays. The elementwise rules (gd, sgd, momentum, nesterov, 
 rmsprop, adam) have fused kernels that work through the arrays in cache-sized blocks of
 ``BLOCK_BYTES`` per array with a few block-sized scratch buffers: nothing proportional to n is
 allocated. The other rules get :func:`generic_step_inplace`: the pure step followed by an
-in-place ``x += lr*d`` (the same numbers, but it allocates like ``step``).
+in-place ``x += lr*d`` (the same numbers, but it allocates like ``step``, and the state it
+returns is step's new one, not the old arrays overwritten).
 
 Contract of every ``step_inplace`` (checked by :func:`prepare_inplace`; errors name the
 argument): x is a writeable float32 or float64 ``numpy.ndarray`` (object arrays, e.g. of
