@@ -1,6 +1,8 @@
 """Update rules, one family per module, each an init/step pair (see :mod:`quantopt.optim.base`).
 
-``RULES`` maps each ``method`` name of :func:`quantopt.minimize` to its factory.
+``RULES`` maps each ``method`` name of :func:`quantopt.minimize` to its factory. Every rule also
+has ``rule.step_inplace(state, x, g, lr)``, the step ``x <- x + lr*d`` done in place with the same
+numbers (fused and blocked for the elementwise rules; see :mod:`quantopt.optim.base`).
 """
 from .adaptive import adagrad, adam, rmsprop
 from .base import UpdateRule

@@ -8,6 +8,12 @@ State arrays take x0's dtype when it is a float dtype (float32 stays float32) or
 (numpy arrays of :class:`fractions.Fraction`, for exact arithmetic: these rules use no square
 root, so a Fraction ``momentum`` and Fraction inputs give exact Fraction iterates); any other
 dtype gives float64.
+
+Each rule also has ``step_inplace(state, x, g, lr)`` (see :mod:`quantopt.optim.base`): the fused
+step ``x <- x + lr*d`` done in place in cache-sized blocks, bit for bit the numbers of ``step``
+followed by ``x + lr*d``. The kernels below perform the same IEEE operations, on the same
+operands in the same order, as those two lines; each ufunc writes into a block of the state or
+into a block-sized scratch buffer (``out=``), so nothing proportional to n is allocated.
 """
 from __future__ import annotations
 
@@ -15,7 +21,66 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .base import UpdateRule, check_unit_interval, state_zeros
+from .base import (UpdateRule, blocks, check_float_hyper, check_unit_interval, dtype_scalars,
+                   prepare_inplace, state_zeros)
+
+
+# --------------------------------------------------------------------------------------------
+# Fused, blocked in-place kernels. The scalars are step's Python floats converted once to x's
+# dtype (``dtype_scalars``: the value NEP 50 gives them in ``step``, float32 stays float32);
+# scalar operands are written where ``step`` writes them. Every operation of ``step`` and of
+# ``x + lr*d`` is repeated with the same operands in the same order, so the bits agree, NaN
+# signs included: no rewrite such as ``x - lr*v`` for ``x + lr*(-v)`` (equal for numbers, but
+# not for the sign bit of a NaN coming from v). Outputs are passed positionally (cheaper calls).
+
+
+def _gd_inplace(state, x, g, lr, hess=None):
+    """x <- x + lr*(-g), blockwise: the ops of ``d = -g`` and ``x + lr * d``."""
+    lr, (xf, gf) = prepare_inplace(state, GDState, (), x, g, lr)
+    (lr,) = dtype_scalars(xf.dtype, lr)
+    b, starts = blocks(xf.size, xf.dtype)
+    t = np.empty(b, dtype=xf.dtype)
+    for i in starts:
+        xb, gb = xf[i:i + b], gf[i:i + b]
+        tb = t[:xb.size]
+        np.negative(gb, tb)          # d = -g
+        np.multiply(lr, tb, tb)      # lr * d
+        np.add(xb, tb, xb)           # x + lr*d
+    return state
+
+
+def _momentum_inplace(rho, state, x, g, lr):
+    lr, (xf, gf, vf) = prepare_inplace(state, MomentumState, ("v",), x, g, lr)
+    lr, rho = dtype_scalars(xf.dtype, lr, rho)
+    b, starts = blocks(xf.size, xf.dtype)
+    t = np.empty(b, dtype=xf.dtype)
+    for i in starts:
+        xb, gb, vb = xf[i:i + b], gf[i:i + b], vf[i:i + b]
+        tb = t[:xb.size]
+        np.multiply(rho, vb, vb)     # rho * v
+        np.add(vb, gb, vb)           # v = rho*v + g
+        np.negative(vb, tb)          # d = -v
+        np.multiply(lr, tb, tb)      # lr * d
+        np.add(xb, tb, xb)           # x + lr*d
+    return state
+
+
+def _nesterov_inplace(rho, state, x, g, lr):
+    lr, (xf, gf, bf) = prepare_inplace(state, NesterovState, ("b",), x, g, lr)
+    lr, rho = dtype_scalars(xf.dtype, lr, rho)
+    b, starts = blocks(xf.size, xf.dtype)
+    t = np.empty(b, dtype=xf.dtype)
+    for i in starts:
+        xb, gb, bb = xf[i:i + b], gf[i:i + b], bf[i:i + b]
+        tb = t[:xb.size]
+        np.multiply(rho, bb, bb)     # rho * b
+        np.add(bb, gb, bb)           # b = rho*b + g
+        np.multiply(rho, bb, tb)     # rho * b  (the new b)
+        np.add(gb, tb, tb)           # g + rho*b
+        np.negative(tb, tb)          # d = -(g + rho*b)
+        np.multiply(lr, tb, tb)      # lr * d
+        np.add(xb, tb, xb)           # x + lr*d
+    return state
 
 
 class GDState(NamedTuple):
@@ -42,6 +107,8 @@ def gd() -> UpdateRule:
     >>> d, state = rule.step(rule.init(np.zeros(2)), np.zeros(2), np.array([1.0, -2.0]))
     >>> d
     array([-1.,  2.])
+
+    step_inplace: fused, blocked, in place; same numbers as step.
     """
 
     def init(x0: np.ndarray) -> GDState:
@@ -50,7 +117,7 @@ def gd() -> UpdateRule:
     def step(state: GDState, x: np.ndarray, g: np.ndarray, hess=None):
         return -g, state
 
-    return UpdateRule("gd", init, step, {})
+    return UpdateRule("gd", init, step, {}, step_inplace=_gd_inplace)
 
 
 def sgd() -> UpdateRule:
@@ -76,6 +143,8 @@ def sgd() -> UpdateRule:
     >>> d, state = rule.step(rule.init(np.zeros(2)), np.zeros(2), np.array([0.5, -1.0]))
     >>> d
     array([-0.5,  1. ])
+
+    step_inplace: fused, blocked, in place; same numbers as step (gd's kernel).
     """
     rule = gd()
     return rule._replace(name="sgd")
@@ -129,6 +198,8 @@ def momentum(momentum: float = 0.9) -> UpdateRule:
     array([1.5, 3. ])
     >>> d
     array([-1.5, -3. ])
+
+    step_inplace: fused, blocked, in place; same numbers as step.
     """
     rho = check_unit_interval("momentum", momentum)
 
@@ -140,7 +211,11 @@ def momentum(momentum: float = 0.9) -> UpdateRule:
         d = -v
         return d, MomentumState(v=v)
 
-    return UpdateRule("momentum", init, step, {"momentum": rho})
+    def step_inplace(state: MomentumState, x: np.ndarray, g: np.ndarray, lr: float, hess=None):
+        check_float_hyper(momentum=rho)
+        return _momentum_inplace(rho, state, x, g, lr)
+
+    return UpdateRule("momentum", init, step, {"momentum": rho}, step_inplace=step_inplace)
 
 
 class NesterovState(NamedTuple):
@@ -199,6 +274,8 @@ def nesterov(momentum: float = 0.9) -> UpdateRule:
     array([-1.5, -3. ])
     >>> state.b
     array([1., 2.])
+
+    step_inplace: fused, blocked, in place; same numbers as step.
     """
     rho = check_unit_interval("momentum", momentum)
 
@@ -210,4 +287,8 @@ def nesterov(momentum: float = 0.9) -> UpdateRule:
         d = -(g + rho * b)
         return d, NesterovState(b=b)
 
-    return UpdateRule("nesterov", init, step, {"momentum": rho})
+    def step_inplace(state: NesterovState, x: np.ndarray, g: np.ndarray, lr: float, hess=None):
+        check_float_hyper(momentum=rho)
+        return _nesterov_inplace(rho, state, x, g, lr)
+
+    return UpdateRule("nesterov", init, step, {"momentum": rho}, step_inplace=step_inplace)
