@@ -163,6 +163,10 @@ def main() -> None:
         fit = fitted_slope(sizes, ts)
         cells = "  ".join(f"{n:.0e}:{t:.2e}" for n, t in zip(sizes, ts))
         print(f"{method:<10} {model:<14} {fit:>6.2f} (≈{slope})   {cells}", flush=True)
+        if any(t is not None for t in tis):
+            cells = "  ".join(f"{n:.0e}:{t:.2e}" for n, t in zip(sizes, tis))
+            fit = fitted_slope(sizes, tis)
+            print(f"{'  inplace':<10} {model:<14} {fit:>6.2f} (≈{slope})   {cells}", flush=True)
     plot(results, args.out)
     print(f"\nwrote {args.out}")
 
