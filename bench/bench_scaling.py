@@ -10,12 +10,12 @@ method's cost model predicts:
     bfgs                                                    O(n^2)    rank-two update of B
     newton                                                  O(n^3)    eigendecomposition of H
 
-What is timed is one call of the rule's pure ``step`` (the direction and the new state, the
-call :func:`quantopt.minimize` makes each iteration), in steady state: BFGS and L-BFGS have
-already stored their pairs (memory full), so the time includes the update. Where a rule also
-has an in-place step (``step_inplace``), it is timed too and drawn dashed. f and its gradient
-are not part of a step: the gradients fed to the rules are fixed arrays, so what is measured is
-the optimizer's own cost.
+What is timed is one step as :func:`quantopt.minimize` takes it with a fixed lr: the rule's
+pure ``step`` (the direction d and the new state) and the move ``x + lr*d``, in steady state:
+BFGS and L-BFGS have already stored their pairs (memory full), so the time includes the update.
+Where a rule also has an in-place step (``step_inplace``), it is timed too and drawn dashed.
+f and its gradient are not part of a step: the gradients fed to the rules are fixed arrays, so
+what is measured is the optimizer's own cost.
 
 Each point is the best of several repeats (the repeats shrink as n grows); small n is
 dominated by the fixed Python cost of a call (a few microseconds), which is why every curve is
@@ -71,7 +71,7 @@ def _warm_state(rule, x, g_of, steps: int):
 
 
 def time_step(method: str, n: int, rng: np.random.Generator) -> tuple[float, float | None]:
-    """Seconds per call of ``step`` (and of ``step_inplace`` if the rule has one) at size n."""
+    """Seconds per step (``step`` then ``x + lr*d``; ``step_inplace`` too where there is one)."""
     rule = RULES[method](memory=MEMORY) if method == "lbfgs" else RULES[method]()
     a = rng.uniform(1.0, 10.0, size=n)  # the quadratic's curvatures
     x = rng.standard_normal(n)
@@ -87,7 +87,11 @@ def time_step(method: str, n: int, rng: np.random.Generator) -> tuple[float, flo
     g = a * x
     work = {"lbfgs": MEMORY * n, "bfgs": n * n, "newton": n**3 / 10}.get(method, n)
     repeat = _repeats(work)
-    t_step = _best(lambda: rule.step(state, x, g, hess), repeat)
+    def pure():
+        d, _ = rule.step(state, x, g, hess)
+        return x + 1e-12 * d  # the driver's move x + lr*d is part of a step
+
+    t_step = _best(pure, repeat)
     t_inplace = None
     inplace = getattr(rule, "step_inplace", None)
     if inplace is not None and method in FIRST_ORDER:
