@@ -448,6 +448,52 @@ def test_bfgs_curvature_tol_skips_nearly_orthogonal_pairs():
     assert state.n_skipped == 1 and np.array_equal(state.B, np.eye(2))
 
 
+@pytest.mark.parametrize("block", [1, 2, 1 << 18])  # one row per block, two rows, one block
+@given(st.integers(1, 4).flatmap(lambda n: st.tuples(
+    st.lists(st.lists(small_frac, min_size=n, max_size=n), min_size=n, max_size=n),
+    frac_vec(n), frac_vec(n))))
+@settings(max_examples=30)
+def test_bfgs_update_blocks_equal_the_explicit_formula_exact(block, data):
+    """bfgs_update row block by row block equals the notes' (I - rho s y^T) B (I - rho y s^T)
+    + rho s s^T, with explicit matrices, exactly, for a symmetric B and any block size."""
+    import unittest.mock
+
+    M, s, y = data
+    assume(np.dot(y, s) != 0)
+    B = obj(M) + obj(M).T
+    with unittest.mock.patch.object(second_order, "_BLOCK_ENTRIES", block):
+        got = optim.bfgs_update(B, s, y)
+    n = len(s)
+    eye = np.eye(n, dtype=int).astype(object)
+    rho = 1 / np.dot(y, s)
+    expected = (eye - rho * np.outer(s, y)).dot(B).dot(eye - rho * np.outer(y, s)) \
+        + rho * np.outer(s, s)
+    assert exact_equal(got, expected) and exact_equal(got, got.T)
+    assert exact_equal(B, obj(M) + obj(M).T)  # B not modified
+
+
+def test_bfgs_update_peak_memory_is_about_one_matrix():
+    """B+ (n^2 floats) plus two block-sized temporaries (_BLOCK_ENTRIES floats each) and a few
+    n-vectors: at n = 1500 that bound is 1.3 n^2; the earlier form, with whole outer products
+    and their sums, peaked at ~5 n^2."""
+    import tracemalloc
+
+    n = 1500
+    rng = np.random.default_rng(0)
+    s, y = rng.standard_normal(n), rng.standard_normal(n)
+    y = y if y @ s > 0 else -y
+    B = np.eye(n)
+    tracemalloc.start()
+    try:
+        out = optim.bfgs_update(B, s, y)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert np.array_equal(out, out.T)
+    np.testing.assert_allclose(out @ y, s, rtol=0, atol=1e-9 * np.linalg.norm(s))
+    assert peak < 8 * (n * n + 3 * second_order._BLOCK_ENTRIES + 10 * n)
+
+
 @given(st.integers(2, 5), st.integers(0, 2**32 - 1))
 @settings(max_examples=40)
 def test_bfgs_float_secant_to_roundoff_and_cholesky(n, seed):

@@ -140,6 +140,10 @@ def newton(min_curvature: float = 1e-8) -> UpdateRule:
 # BFGS
 
 
+#: bfgs_update works on row blocks of about this many entries (a few MB of temporaries)
+_BLOCK_ENTRIES = 1 << 18
+
+
 def bfgs_update(B: np.ndarray, s: np.ndarray, y: np.ndarray) -> np.ndarray:
     r"""One BFGS update of the inverse-Hessian approximation B (a new array; B is not modified).
 
@@ -153,17 +157,30 @@ def bfgs_update(B: np.ndarray, s: np.ndarray, y: np.ndarray) -> np.ndarray:
         rho = 1 / (y^T s)
         B+  = (I - rho s y^T) B (I - rho y s^T) + rho s s^T           (the notes' form)
             = B - rho (s u^T + u s^T) + rho (1 + rho y^T u) s s^T      u = B y, B symmetric
+            = B + (s w^T + w s^T),   w = (c/2) s - rho u,  c = rho (1 + rho y^T u)
 
-    The second line (O(n^2), no n x n products) is what is computed (``rho (1 + rho y^T u)``
-    rather than ``rho + rho**2 y^T u``, which overflows for tiny y^T s); ``s u^T + u s^T`` is
-    symmetric entry by entry in floating point, so a symmetric B stays exactly symmetric. B+
-    satisfies the secant condition ``B+ y = s`` and is positive definite when B is and y^T s > 0.
-    Works on object arrays of Fractions (exact).
+    The last line (O(n^2), no n x n products) is what is computed, one block of rows at a time,
+    so that besides B and B+ only a block-sized temporary exists (peak memory 2 n^2 + O(n)
+    instead of about six n x n temporaries): this is what lets BFGS run at n = 10^4.
+    ``rho (1 + rho y^T u)`` rather than ``rho + rho**2 y^T u``, which overflows for tiny y^T s.
+    Entry (i, j) is ``B_ij + (s_i w_j + w_i s_j)`` and entry (j, i) adds the same two products
+    in the other order, so a symmetric B stays exactly symmetric in floating point. B+ satisfies
+    the secant condition ``B+ y = s`` and is positive definite when B is and y^T s > 0. Works
+    on object arrays of Fractions (exact).
     """
     rho = 1 / np.dot(y, s)
     u = B @ y
-    su = np.outer(s, u)
-    return B - rho * (su + su.T) + rho * (1 + rho * np.dot(y, u)) * np.outer(s, s)
+    c = rho * (1 + rho * np.dot(y, u))
+    w = (c / 2) * s - rho * u
+    n = s.size
+    out = np.empty(B.shape, dtype=np.result_type(B.dtype, w.dtype))
+    rows = max(1, _BLOCK_ENTRIES // max(n, 1))
+    for i in range(0, n, rows):
+        blk = slice(i, i + rows)
+        t = np.multiply.outer(s[blk], w)
+        t += np.multiply.outer(w[blk], s)
+        np.add(B[blk], t, out=out[blk])
+    return out
 
 
 class BFGSState(NamedTuple):
