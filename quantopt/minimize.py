@@ -61,6 +61,10 @@ _COMMON = {
 }
 _GRID_ONLY = {"rounding": "nearest"}
 _SGD_ONLY = {"batch_size": None, "n_samples": None}
+# Quasi-Newton methods whose first direction is the unscaled -g: with line_search="wolfe" their
+# first search starts at lr / ||d||_2 (L-BFGS-B's choice); later directions carry the curvature
+# scale the pairs have learned, and the search starts at lr (the unit quasi-Newton step).
+_SCALED_FIRST_STEP = ("bfgs", "lbfgs")
 _DEFAULT_LR = {"gd": 1e-2, "sgd": 1e-2, "momentum": 1e-2, "nesterov": 1e-2, "adagrad": 1e-2,
                "rmsprop": 1e-2, "adam": 1e-3, "newton": 1.0, "bfgs": 1.0, "lbfgs": 1.0}
 
@@ -332,7 +336,10 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
             elif line_search == "wolfe":
                 f_start = f_obj(x) if batches else fx
                 g_obj = g_fn if batches is None else (lambda z, b=batch: g_fn(z, b))
-                res = ls.wolfe(f_obj, g_obj, x, f_start, g_step, d, alpha0=lr, c1=opts["c1"],
+                alpha0 = lr
+                if nit == 0 and method in _SCALED_FIRST_STEP:
+                    alpha0 = lr / float(np.linalg.norm(d))  # d = -g: unit length, as L-BFGS-B
+                res = ls.wolfe(f_obj, g_obj, x, f_start, g_step, d, alpha0=alpha0, c1=opts["c1"],
                                c2=opts["c2"], maxls=opts["maxls"])
                 if res.status != ls.ACCEPTED:
                     status, detail = LINESEARCH_FAILED, ls.MESSAGES[res.status]
