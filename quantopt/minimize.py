@@ -130,6 +130,18 @@ class _Counted:
         return arr
 
 
+def _max_abs(a: np.ndarray) -> float:
+    """max|a_i| without the |a| temporary (two reading passes); nan if a holds a nan."""
+    hi, lo = float(np.max(a)), float(np.min(a))
+    return hi if hi >= -lo else -lo
+
+
+def _all_finite(a: np.ndarray) -> bool:
+    """Whether every entry is finite. A finite sum proves it (a nan or inf entry makes the sum
+    nan or inf) without the boolean temporary; only an overflowing sum needs the full test."""
+    return math.isfinite(float(np.sum(a))) or bool(np.all(np.isfinite(a)))
+
+
 def _options(method: str, options: dict | None, qp, line_search) -> tuple[dict, dict]:
     """Split options into driver options and the update rule's hyperparameters."""
     factory = METHODS[method]
@@ -309,7 +321,7 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
         return to_codes(step, qp)
 
     while True:
-        if full_g_fresh and np.max(np.abs(full_g)) <= opts["gtol"]:
+        if full_g_fresh and _max_abs(full_g) <= opts["gtol"]:
             status = SUCCESS
             break
         if nit >= opts["maxiter"]:
@@ -369,7 +381,7 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
                     np.array_equal(rule.step(new_state, x, g_step, h)[0], d):
                 status = STEP_ZERO  # the next direction is this one again: stuck for good
                 break
-        if not np.all(np.isfinite(x_new)):
+        if not _all_finite(x_new):
             status, detail = NONFINITE, "The iterate became nan or inf"
             break
         f_new = f(x_new) if f_new is None else f_new
@@ -382,7 +394,7 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
             g_new = g_wolfe  # computed by the search at x_new
         else:
             g_new = g if x_new is x else g_fn(x_new)
-        if g_new is not None and not np.all(np.isfinite(g_new)):
+        if g_new is not None and not _all_finite(g_new):
             status, detail = NONFINITE, "jac returned nan or inf"
             break
         x, fx, state = x_new, f_new, new_state

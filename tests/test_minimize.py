@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import quantopt as qo
 from quantopt import problems
@@ -411,3 +412,19 @@ def test_sgd_minibatches_approach_the_least_squares_minimum():
                                "batch_size": 10, "seed": 1})
     # SGD with a constant step ends in a noise ball around x*, not at it: f - f* small but > 0
     assert 0 < res.fun - prob.f_star < 1e-3 * prob.f_star
+
+
+_any_float = st.floats(allow_nan=True, allow_infinity=True, width=64)
+
+
+@given(hnp.arrays(np.float64, st.integers(1, 40),
+                  elements=_any_float | st.sampled_from([1.7e308, -1.7e308, -0.0, 0.0])))
+def test_allocation_free_checks_equal_the_numpy_expressions(a):
+    """The driver's max|g| and all-finite tests, written without n-sized temporaries, against
+    np.max(np.abs(a)) and np.all(np.isfinite(a)) (sums that overflow, nan, inf, signed zeros)."""
+    from quantopt.minimize import _all_finite, _max_abs
+
+    expected = np.max(np.abs(a))
+    got = _max_abs(a)
+    assert (math.isnan(got) and math.isnan(expected)) or got == expected
+    assert _all_finite(a) == bool(np.all(np.isfinite(a)))
