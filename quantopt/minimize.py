@@ -139,7 +139,9 @@ def _max_abs(a: np.ndarray) -> float:
 def _all_finite(a: np.ndarray) -> bool:
     """Whether every entry is finite. A finite sum proves it (a nan or inf entry makes the sum
     nan or inf) without the boolean temporary; only an overflowing sum needs the full test."""
-    return math.isfinite(float(np.sum(a))) or bool(np.all(np.isfinite(a)))
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = float(np.sum(a))
+    return math.isfinite(total) or bool(np.all(np.isfinite(a)))
 
 
 def _options(method: str, options: dict | None, qp, line_search) -> tuple[dict, dict]:
