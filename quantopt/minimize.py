@@ -223,7 +223,11 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
         None: fixed step ``lr``. "armijo": backtracking from ``lr`` (quantized Armijo with qp).
         "wolfe": strong Wolfe conditions from ``lr`` (bracketing and zoom; not with qp). Use
         "wolfe" for bfgs and lbfgs: Armijo steps need not satisfy yᵀs > 0, and the quasi-Newton
-        update is skipped (and counted in n_skipped) whenever they do not.
+        update is skipped (and counted in n_skipped) whenever they do not. For bfgs and lbfgs
+        the first Wolfe search starts at ``lr / ||d||_2`` (their first direction is the
+        unscaled -g; L-BFGS-B's choice); later lbfgs searches start at ``lr``, later bfgs
+        searches at ``min(lr, 2.02 (f_t - f_{t-1}) / (g_t . d_t))`` (Nocedal & Wright (3.60),
+        as scipy's BFGS: the step that would repeat the last decrease).
     options : dict, optional
         lr (default 1 with a line search or for newton/bfgs/lbfgs; else 1e-2, adam 1e-3),
         maxiter (1000), gtol (1e-6, on max|grad|), c1 (1e-4), c2 (0.9, Wolfe curvature
@@ -315,6 +319,7 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
     lr = float(opts["lr"])
     ls_opts = {"alpha0": lr, "c1": opts["c1"], "shrink": opts["shrink"], "maxls": opts["maxls"]}
     status, detail, nit = None, "", 0
+    f_before = None  # f at the previous iterate
     full_g, full_g_fresh = g, True  # the full gradient, and whether it is at the current x
 
     def quantized_step(step: np.ndarray) -> np.ndarray:
@@ -353,6 +358,10 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
                 alpha0 = lr
                 if nit == 0 and method in _SCALED_FIRST_STEP:
                     alpha0 = lr / float(np.linalg.norm(d))  # d = -g: unit length, as L-BFGS-B
+                elif method == "bfgs" and f_before is not None and batches is None:
+                    # N&W (3.60), as scipy's BFGS: the step that repeats the last decrease
+                    guess = 1.01 * 2 * (fx - f_before) / float(np.dot(g_step, d))
+                    alpha0 = min(lr, guess) if guess > 0 else lr
                 res = ls.wolfe(f_obj, g_obj, x, f_start, g_step, d, alpha0=alpha0, c1=opts["c1"],
                                c2=opts["c2"], maxls=opts["maxls"])
                 if res.status != ls.ACCEPTED:
@@ -399,6 +408,7 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
         if g_new is not None and not _all_finite(g_new):
             status, detail = NONFINITE, "jac returned nan or inf"
             break
+        f_before = fx
         x, fx, state = x_new, f_new, new_state
         if qp is not None:
             codes = codes_new
