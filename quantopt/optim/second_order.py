@@ -33,12 +33,20 @@ def _norm(v: np.ndarray) -> float:
     return float(np.linalg.norm(v))
 
 
-def _curvature_ok(s: np.ndarray, y: np.ndarray, tol: float) -> bool:
-    """The curvature condition of the update: y^T s > tol * ||y|| * ||s||."""
-    ys = np.dot(y, s)
+def _curvature_ok(s: np.ndarray, y: np.ndarray, tol: float, ys=None, yy=None) -> bool:
+    """The curvature condition of the update: y^T s > tol * ||y|| * ||s||. ys = y^T s and
+    yy = y^T y may be passed when the caller has them (the same numbers either way)."""
+    ys = np.dot(y, s) if ys is None else ys
     if tol == 0:
         return bool(ys > 0)
-    return bool(ys > tol * _norm(y) * _norm(s))
+    norm_y = _norm(y) if yy is None else _sqrt_nonneg(yy)
+    return bool(ys > tol * norm_y * _norm(s))
+
+
+def _sqrt_nonneg(v) -> float:
+    """sqrt(v) for v = x^T x, as _norm computes it (numpy's 2-norm of a real vector is
+    sqrt(dot(x, x)); object entries go through float)."""
+    return math.sqrt(float(v))
 
 
 # --------------------------------------------------------------------------------------------
@@ -491,7 +499,8 @@ def lbfgs(memory: int = 10, curvature_tol: float = 1e-10) -> UpdateRule:
         if state.k > 0:
             s = xf - state.x_prev
             y = gf - state.g_prev
-            if _curvature_ok(s, y, tol):
+            ys, yy = np.dot(y, s), np.dot(y, y)         # also the Gram matrices' new corner
+            if _curvature_ok(s, y, tol, ys=ys, yy=yy):
                 drop = 1 if len(S) == m else 0          # the oldest pair leaves a full memory
                 S, Y = S[drop:] + (s,), Y[drop:] + (y,)
                 p = len(S)
@@ -503,8 +512,7 @@ def lbfgs(memory: int = 10, curvature_tol: float = 1e-10) -> UpdateRule:
                     SY_new[j, -1] = np.dot(S[j], y)         # s_j^T y
                     SY_new[-1, j] = np.dot(s, Y[j])         # s^T y_j
                     YY_new[j, -1] = YY_new[-1, j] = np.dot(Y[j], y)
-                SY_new[-1, -1] = np.dot(y, s)
-                YY_new[-1, -1] = np.dot(y, y)
+                SY_new[-1, -1], YY_new[-1, -1] = ys, yy
                 SY, YY = SY_new, YY_new
             else:
                 n_skipped += 1
