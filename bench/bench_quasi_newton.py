@@ -165,7 +165,7 @@ def scale_tables(large: bool) -> None:
 
     print("\nBFGS vs scipy BFGS (extended Rosenbrock). scipy's BFGS updates its inverse Hessian "
           "with two n x n matrix products per iteration (O(n^3)); ours is O(n^2) per iteration "
-          f"with peak memory 2 n^2 floats. n >= {BFGS_CAPPED_FROM}: both capped at "
+          f"with peak memory 2 n^2 floats. *: n >= {BFGS_CAPPED_FROM}, both capped at "
           f"{BFGS_CAP} iterations (per-iteration cost only); scipy's BFGS beyond n = "
           f"{BFGS_SCIPY_MAX} is left out (minutes per run here).")
     print(head)
@@ -174,8 +174,7 @@ def scale_tables(large: bool) -> None:
     for n in bsizes:
         prob = problems.extended_rosenbrock(n)
         maxiter = BFGS_CAP if n >= BFGS_CAPPED_FROM else 5000
-        label = f"extended rosenbrock n={n:.0e}" + (f" (cap {BFGS_CAP})" if n >= BFGS_CAPPED_FROM
-                                                   else "")
+        label = f"extended rosenbrock n={n:.0e}" + ("*" if n >= BFGS_CAPPED_FROM else "")
         if n <= BFGS_SCIPY_MAX:
             _scale_rows(label, prob, "bfgs", "BFGS", maxiter, REPEATS if n <= 300 else 1)
         else:
