@@ -200,6 +200,9 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
         x_{t+1} = x_t + lr * d_t                          line_search=None
         x_{t+1} = x_t + alpha_t * d_t                     line_search="armijo" or "wolfe":
                                                           alpha_t from a search starting at lr
+                                                          (bfgs, lbfgs with "wolfe": at
+                                                          lr/||d_0|| for t = 0; bfgs later at
+                                                          min(lr, 2.02 (f_t - f_{t-1})/g_t.d_t))
         x_{t+1} = x_t + (lr * d_t)^Q                      qp given: on the grid (1/qp)Z^n
         stop when max|grad f(x_t)| <= gtol, or after maxiter iterations
 
