@@ -14,6 +14,7 @@ search.
 """
 from __future__ import annotations
 
+import math
 from typing import Callable, NamedTuple
 
 import numpy as np
@@ -182,6 +183,42 @@ def quantized_armijo(fun: Callable[[np.ndarray], float], codes: np.ndarray, qp, 
     return LineSearchResult(0.0, x, fx, codes, nfev, maxls, MAX_TRIALS)
 
 
+def _cubic_min(a: float, fa: float, da: float, b: float, fb: float, db: float):
+    """The minimizer of the cubic with values fa, fb and slopes da, db at a and b (Nocedal &
+    Wright (3.59)); None when that cubic has no local minimizer or the numbers are not finite."""
+    if a == b:
+        return None
+    d1 = da + db - 3.0 * (fa - fb) / (a - b)
+    disc = d1 * d1 - da * db
+    if not (np.isfinite(disc) and disc >= 0):
+        return None
+    d2 = math.copysign(math.sqrt(disc), b - a)
+    denom = db - da + 2.0 * d2
+    if denom == 0 or not np.isfinite(denom):
+        return None
+    t = b - (b - a) * (db + d2 - d1) / denom
+    return t if np.isfinite(t) else None
+
+
+def _cubic3_min(a: float, fa: float, da: float, b: float, fb: float, c: float, fc: float):
+    """The minimizer of the cubic with value fa and slope da at a and values fb at b, fc at c
+    (Nocedal & Wright, section 3.5); None when it has none or the numbers are not finite."""
+    db, dc = b - a, c - a
+    det = db * db * dc * dc * (db - dc)
+    if det == 0 or not np.isfinite(det):
+        return None
+    rb, rc = fb - fa - da * db, fc - fa - da * dc  # = B t^2 + C t^3 at t = db, dc
+    C = (dc * dc * rb - db * db * rc) / det
+    B = (-dc ** 3 * rb + db ** 3 * rc) / det
+    if C == 0:
+        return a - da / (2.0 * B) if B > 0 else None
+    disc = B * B - 3.0 * C * da
+    if not (np.isfinite(disc) and disc >= 0):
+        return None
+    t = a + (-B + math.sqrt(disc)) / (3.0 * C)
+    return t if np.isfinite(t) else None
+
+
 def wolfe(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], np.ndarray],
           x: np.ndarray, fx: float, g: np.ndarray, p: np.ndarray, *, alpha0: float = 1.0,
           c1: float = 1e-4, c2: float = 0.9, maxls: int = 30) -> LineSearchResult:
@@ -195,14 +232,23 @@ def wolfe(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], np.nda
     Equations::
 
         phi(a) = f(x + a p),   dphi(a) = grad f(x + a p) . p,   dphi(0) < 0
-        bracket: a_1 = alpha0, a_{i+1} = 2 a_i, until a_i violates sufficient decrease or
-                 phi(a_i) >= phi(a_{i-1})  -> zoom(a_{i-1}, a_i)
+        bracket: a_1 = alpha0; at each trial a_i (prev = a_{i-1}, a_0 = 0):
+                 a_i violates sufficient decrease or phi(a_i) >= phi(prev)
+                                             -> zoom(prev, a_i)     (grad not evaluated)
                  |dphi(a_i)| <= c2 |dphi(0)| -> accept a_i
-                 dphi(a_i) >= 0              -> zoom(a_i, a_{i-1})
-        zoom(lo, hi): a = minimizer of the quadratic through phi(lo), dphi(lo), phi(hi), kept
-                 inside the middle 80% of [lo, hi]; shrink [lo, hi] around it (N&W Alg. 3.6)
+                 dphi(a_i) >= 0              -> zoom(a_i, prev)
+                 else extrapolate: a_{i+1} = minimizer of the cubic through phi, dphi at
+                      prev and a_i, kept in [a_i + 1.1 (a_i - prev), a_i + 4 (a_i - prev)]
+                      (the upper end when the cubic has no minimizer there)
+        zoom(lo, hi): a = minimizer of the cubic through phi, dphi at lo and hi when dphi(hi)
+                 is known, else of the cubic through phi(lo), dphi(lo), phi(hi) and phi at the
+                 point the bracket last dropped; taken if inside the middle 80% of [lo, hi],
+                 else the quadratic through phi(lo), dphi(lo), phi(hi), clamped to it;
+                 shrink [lo, hi] around a (N&W Alg. 3.6)
 
-    The strong Wolfe conditions give yᵀs = (∇f(x+αp) − ∇f(x))ᵀ αp >= (c2 − 1) α φ'(0) > 0,
+    The gradient is evaluated only at trial points that satisfy sufficient decrease, so njev
+    <= nfev. The strong Wolfe conditions give
+    yᵀs = (∇f(x+αp) − ∇f(x))ᵀ αp >= (c2 − 1) α φ'(0) > 0,
     so a BFGS or L-BFGS update after such a step is never skipped.
 
     Parameters
@@ -216,7 +262,9 @@ def wolfe(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], np.nda
     Returns
     -------
     LineSearchResult with ``g`` the gradient at the accepted point, and ``njev`` the calls of
-    jac. Source: Nocedal & Wright, Algorithms 3.5 and 3.6, (3.57) for the interpolation.
+    jac. Source: Nocedal & Wright, Algorithms 3.5 and 3.6, (3.57) and (3.59) for the
+    interpolation; the extrapolation bounds 1.1 and 4 are those of Moré & Thuente's dcsrch
+    (ACM TOMS 20(3), 1994), the search of L-BFGS-B.
     """
     _check_params(c1, None, maxls)
     if not c1 < c2 < 1:
@@ -228,7 +276,8 @@ def wolfe(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], np.nda
 
     def phi(a: float) -> tuple[np.ndarray, float]:
         counts["f"] += 1
-        z = x + a * p
+        z = p * a
+        z += x
         return z, fun(z)
 
     def dphi(z: np.ndarray) -> tuple[np.ndarray, float]:
@@ -245,37 +294,64 @@ def wolfe(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], np.nda
     def armijo_fails(a: float, fa: float) -> bool:
         return not (np.isfinite(fa) and fa <= fx + c1 * a * dphi0)
 
-    def zoom(lo, f_lo, d_lo, hi, f_hi):
+    def trial(lo, f_lo, d_lo, hi, f_hi, d_hi, rec, f_rec):
+        """The next zoom point: a cubic or quadratic model's minimizer inside the middle 80%
+        of [lo, hi], else the quadratic's clamped there, else the midpoint."""
+        width = hi - lo
+        edge_a, edge_b = sorted((lo + 0.1 * width, lo + 0.9 * width))
+
+        def inside(t):
+            return t is not None and edge_a < t < edge_b
+
+        if d_hi is not None:
+            t = _cubic_min(lo, f_lo, d_lo, hi, f_hi, d_hi)
+            if inside(t):
+                return t
+        elif rec is not None:
+            t = _cubic3_min(lo, f_lo, d_lo, hi, f_hi, rec, f_rec)
+            if inside(t):
+                return t
+        denom = 2.0 * (f_hi - f_lo - d_lo * width)
+        t = lo - d_lo * width * width / denom if denom > 0 and np.isfinite(f_hi) else \
+            lo + 0.5 * width
+        return min(max(t, lo + 0.1 * width), lo + 0.9 * width) if width > 0 else \
+            max(min(t, lo + 0.1 * width), lo + 0.9 * width)
+
+    def zoom(lo, f_lo, d_lo, hi, f_hi, d_hi, rec, f_rec):
         while counts["f"] < maxls:
-            width = hi - lo
-            denom = 2.0 * (f_hi - f_lo - d_lo * width)
-            a = lo - d_lo * width * width / denom if denom > 0 and np.isfinite(f_hi) else \
-                lo + 0.5 * width
-            a = min(max(a, lo + 0.1 * width), lo + 0.9 * width) if width > 0 else \
-                max(min(a, lo + 0.1 * width), lo + 0.9 * width)
+            a = trial(lo, f_lo, d_lo, hi, f_hi, d_hi, rec, f_rec)
             z, fa = phi(a)
             if armijo_fails(a, fa) or fa >= f_lo:
-                hi, f_hi = a, fa
+                rec, f_rec = hi, f_hi
+                hi, f_hi, d_hi = a, fa, None
                 continue
             gz, da = dphi(z)
             if abs(da) <= -c2 * dphi0:
                 return done(a, z, fa, gz)
             if da * (hi - lo) >= 0:
-                hi, f_hi = lo, f_lo
+                rec, f_rec = hi, f_hi
+                hi, f_hi, d_hi = lo, f_lo, d_lo
+            else:
+                rec, f_rec = lo, f_lo
             lo, f_lo, d_lo = a, fa, da
         return done(0, x, fx, g, MAX_TRIALS)
 
     prev, f_prev, d_prev = 0.0, fx, dphi0
+    rec, f_rec = None, None  # the trial before prev, for the zoom's three-point cubic
     a = float(alpha0)
     while counts["f"] < maxls:
         z, fa = phi(a)
         if armijo_fails(a, fa) or (prev > 0 and fa >= f_prev):
-            return zoom(prev, f_prev, d_prev, a, fa)
+            return zoom(prev, f_prev, d_prev, a, fa, None, rec, f_rec)
         gz, da = dphi(z)
         if abs(da) <= -c2 * dphi0:
             return done(a, z, fa, gz)
         if da >= 0:
-            return zoom(a, fa, da, prev, f_prev)
+            return zoom(a, fa, da, prev, f_prev, d_prev, None, None)
+        low, high = a + 1.1 * (a - prev), a + 4.0 * (a - prev)
+        nxt = _cubic_min(prev, f_prev, d_prev, a, fa, da)
+        nxt = high if nxt is None or not nxt > a else min(max(nxt, low), high)
+        rec, f_rec = prev, f_prev
         prev, f_prev, d_prev = a, fa, da
-        a = 2.0 * a
+        a = nxt
     return done(0, x, fx, g, MAX_TRIALS)

@@ -61,6 +61,10 @@ _COMMON = {
 }
 _GRID_ONLY = {"rounding": "nearest"}
 _SGD_ONLY = {"batch_size": None, "n_samples": None}
+# Quasi-Newton methods whose first direction is the unscaled -g: with line_search="wolfe" their
+# first search starts at lr / ||d||_2 (L-BFGS-B's choice); later directions carry the curvature
+# scale the pairs have learned, and the search starts at lr (the unit quasi-Newton step).
+_SCALED_FIRST_STEP = ("bfgs", "lbfgs")
 _DEFAULT_LR = {"gd": 1e-2, "sgd": 1e-2, "momentum": 1e-2, "nesterov": 1e-2, "adagrad": 1e-2,
                "rmsprop": 1e-2, "adam": 1e-3, "newton": 1.0, "bfgs": 1.0, "lbfgs": 1.0}
 
@@ -126,6 +130,20 @@ class _Counted:
         return arr
 
 
+def _max_abs(a: np.ndarray) -> float:
+    """max|a_i| without the |a| temporary (two reading passes); nan if a holds a nan."""
+    hi, lo = float(np.max(a)), float(np.min(a))
+    return hi if hi >= -lo else -lo
+
+
+def _all_finite(a: np.ndarray) -> bool:
+    """Whether every entry is finite. A finite sum proves it (a nan or inf entry makes the sum
+    nan or inf) without the boolean temporary; only an overflowing sum needs the full test."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = float(np.sum(a))
+    return math.isfinite(total) or bool(np.all(np.isfinite(a)))
+
+
 def _options(method: str, options: dict | None, qp, line_search) -> tuple[dict, dict]:
     """Split options into driver options and the update rule's hyperparameters."""
     factory = METHODS[method]
@@ -182,6 +200,9 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
         x_{t+1} = x_t + lr * d_t                          line_search=None
         x_{t+1} = x_t + alpha_t * d_t                     line_search="armijo" or "wolfe":
                                                           alpha_t from a search starting at lr
+                                                          (bfgs, lbfgs with "wolfe": at
+                                                          lr/||d_0|| for t = 0; bfgs later at
+                                                          min(lr, 2.02 (f_t - f_{t-1})/g_t.d_t))
         x_{t+1} = x_t + (lr * d_t)^Q                      qp given: on the grid (1/qp)Z^n
         stop when max|grad f(x_t)| <= gtol, or after maxiter iterations
 
@@ -205,7 +226,11 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
         None: fixed step ``lr``. "armijo": backtracking from ``lr`` (quantized Armijo with qp).
         "wolfe": strong Wolfe conditions from ``lr`` (bracketing and zoom; not with qp). Use
         "wolfe" for bfgs and lbfgs: Armijo steps need not satisfy yᵀs > 0, and the quasi-Newton
-        update is skipped (and counted in n_skipped) whenever they do not.
+        update is skipped (and counted in n_skipped) whenever they do not. For bfgs and lbfgs
+        the first Wolfe search starts at ``lr / ||d||_2`` (their first direction is the
+        unscaled -g; L-BFGS-B's choice); later lbfgs searches start at ``lr``, later bfgs
+        searches at ``min(lr, 2.02 (f_t - f_{t-1}) / (g_t . d_t))`` (Nocedal & Wright (3.60),
+        as scipy's BFGS: the step that would repeat the last decrease).
     options : dict, optional
         lr (default 1 with a line search or for newton/bfgs/lbfgs; else 1e-2, adam 1e-3),
         maxiter (1000), gtol (1e-6, on max|grad|), c1 (1e-4), c2 (0.9, Wolfe curvature
@@ -297,6 +322,7 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
     lr = float(opts["lr"])
     ls_opts = {"alpha0": lr, "c1": opts["c1"], "shrink": opts["shrink"], "maxls": opts["maxls"]}
     status, detail, nit = None, "", 0
+    f_before = None  # f at the previous iterate
     full_g, full_g_fresh = g, True  # the full gradient, and whether it is at the current x
 
     def quantized_step(step: np.ndarray) -> np.ndarray:
@@ -305,7 +331,7 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
         return to_codes(step, qp)
 
     while True:
-        if full_g_fresh and np.max(np.abs(full_g)) <= opts["gtol"]:
+        if full_g_fresh and _max_abs(full_g) <= opts["gtol"]:
             status = SUCCESS
             break
         if nit >= opts["maxiter"]:
@@ -332,7 +358,14 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
             elif line_search == "wolfe":
                 f_start = f_obj(x) if batches else fx
                 g_obj = g_fn if batches is None else (lambda z, b=batch: g_fn(z, b))
-                res = ls.wolfe(f_obj, g_obj, x, f_start, g_step, d, alpha0=lr, c1=opts["c1"],
+                alpha0 = lr
+                if nit == 0 and method in _SCALED_FIRST_STEP:
+                    alpha0 = lr / float(np.linalg.norm(d))  # d = -g: unit length, as L-BFGS-B
+                elif method == "bfgs" and f_before is not None and batches is None:
+                    # N&W (3.60), as scipy's BFGS: the step that repeats the last decrease
+                    guess = 1.01 * 2 * (fx - f_before) / float(np.dot(g_step, d))
+                    alpha0 = min(lr, guess) if guess > 0 else lr
+                res = ls.wolfe(f_obj, g_obj, x, f_start, g_step, d, alpha0=alpha0, c1=opts["c1"],
                                c2=opts["c2"], maxls=opts["maxls"])
                 if res.status != ls.ACCEPTED:
                     status, detail = LINESEARCH_FAILED, ls.MESSAGES[res.status]
@@ -362,7 +395,7 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
                     np.array_equal(rule.step(new_state, x, g_step, h)[0], d):
                 status = STEP_ZERO  # the next direction is this one again: stuck for good
                 break
-        if not np.all(np.isfinite(x_new)):
+        if not _all_finite(x_new):
             status, detail = NONFINITE, "The iterate became nan or inf"
             break
         f_new = f(x_new) if f_new is None else f_new
@@ -375,9 +408,10 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
             g_new = g_wolfe  # computed by the search at x_new
         else:
             g_new = g if x_new is x else g_fn(x_new)
-        if g_new is not None and not np.all(np.isfinite(g_new)):
+        if g_new is not None and not _all_finite(g_new):
             status, detail = NONFINITE, "jac returned nan or inf"
             break
+        f_before = fx
         x, fx, state = x_new, f_new, new_state
         if qp is not None:
             codes = codes_new

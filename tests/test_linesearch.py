@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from quantopt import from_codes, to_codes
@@ -220,3 +220,54 @@ def test_wolfe_parameters_and_not_descent():
         ls.wolfe(f, g, x, f(x), g(x), -g(x), c1=0.5, c2=0.4)
     res = ls.wolfe(f, g, x, f(x), g(x), g(x))
     assert res.status == ls.NOT_DESCENT and res.nfev == 0
+
+
+@given(st.floats(-5, 5), st.floats(0.1, 5), st.floats(-3, 3), st.floats(0.05, 4),
+       st.floats(-4, 4).filter(lambda c: abs(c) > 1e-2))
+def test_cubic_interpolants_recover_a_cubic_minimizer(t0, k, e, lo_off, c_off):
+    """phi(t) = k (t - t0)^3 / 3 - k e^2 (t - t0) has its local minimizer at t0 + |e| (phi' =
+    k ((t - t0)^2 - e^2), phi'' > 0 there). Both interpolants are exact for a cubic: from
+    value and slope at two points, and from value and slope at one point and values at two
+    more. Oracle: the closed form."""
+    assume(abs(e) > 1e-2)
+    phi = lambda t: k * (t - t0) ** 3 / 3 - k * e * e * (t - t0)  # noqa: E731
+    dphi = lambda t: k * ((t - t0) ** 2 - e * e)  # noqa: E731
+    a, b = t0 - lo_off, t0 + abs(e) + lo_off
+    c = a + c_off
+    assume(abs(c - a) > 1e-2 and abs(c - b) > 1e-2)
+    expected = t0 + abs(e)
+    got = ls._cubic_min(a, phi(a), dphi(a), b, phi(b), dphi(b))
+    assert got == pytest.approx(expected, rel=1e-6, abs=1e-6)
+    got3 = ls._cubic3_min(a, phi(a), dphi(a), b, phi(b), c, phi(c))
+    assert got3 == pytest.approx(expected, rel=1e-6, abs=1e-6)
+
+
+def test_zoom_interpolation_is_exact_on_a_quadratic():
+    """f(x) = (x - 10)^2 / 2 from 0 along p = 10: phi(a) = 50 (a - 1)^2, minimizer a = 1. A first
+    trial a = 5 fails Armijo; the quadratic through phi(0), phi'(0), phi(5) is phi itself, so
+    the second trial is a = 1 exactly, where phi' = 0: 2 calls of f, 1 of grad."""
+    f, g = quadratic([1.0], np.array([10.0]))
+    x = np.array([0.0])
+    res = ls.wolfe(f, g, x, f(x), g(x), -g(x), alpha0=5.0)
+    assert res.status == ls.ACCEPTED and res.alpha == 1.0
+    assert (res.nfev, res.njev) == (2, 1) and res.x[0] == 10.0
+
+
+def test_wolfe_extrapolates_by_at_most_four_intervals():
+    """A trial that is too short moves to a in [a + 1.1 (a - prev), a + 4 (a - prev)]
+    (Moré-Thuente's bounds): from 1e-3 on phi(a) = 50 (a - 1)^2 every trial is recorded."""
+    f, g = quadratic([1.0], np.array([10.0]))
+    trials = []
+
+    def fc(z):
+        trials.append(z[0] / 10.0)
+        return f(z)
+
+    x = np.array([0.0])
+    res = ls.wolfe(fc, g, x, f(x), g(x), -g(x), alpha0=1e-3, c2=0.1)
+    assert res.status == ls.ACCEPTED
+    prev = 0.0
+    for a, b in zip(trials, trials[1:]):
+        if b > a:  # extrapolation steps
+            assert a + 1.1 * (a - prev) * (1 - 1e-12) <= b <= a + 4 * (a - prev) * (1 + 1e-12)
+            prev = a

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import quantopt as qo
 from quantopt import problems
@@ -411,3 +412,69 @@ def test_sgd_minibatches_approach_the_least_squares_minimum():
                                "batch_size": 10, "seed": 1})
     # SGD with a constant step ends in a noise ball around x*, not at it: f - f* small but > 0
     assert 0 < res.fun - prob.f_star < 1e-3 * prob.f_star
+
+
+_any_float = st.floats(allow_nan=True, allow_infinity=True, width=64)
+
+
+@given(hnp.arrays(np.float64, st.integers(1, 40),
+                  elements=_any_float | st.sampled_from([1.7e308, -1.7e308, -0.0, 0.0])))
+def test_allocation_free_checks_equal_the_numpy_expressions(a):
+    """The driver's max|g| and all-finite tests, written without n-sized temporaries, against
+    np.max(np.abs(a)) and np.all(np.isfinite(a)) (sums that overflow, nan, inf, signed zeros)."""
+    from quantopt.minimize import _all_finite, _max_abs
+
+    expected = np.max(np.abs(a))
+    got = _max_abs(a)
+    assert (math.isnan(got) and math.isnan(expected)) or got == expected
+    assert _all_finite(a) == bool(np.all(np.isfinite(a)))
+
+
+def _recorded_run(method, prob, maxiter):
+    """minimize with line_search="wolfe", recording every point where f is evaluated."""
+    points = []
+
+    def f(x):
+        points.append(np.array(x, copy=True))
+        return prob.f(x)
+
+    res = qo.minimize(f, prob.x0, jac=prob.grad, method=method, line_search="wolfe",
+                      options={"maxiter": maxiter})
+    return res, points
+
+
+@pytest.mark.parametrize("method", ["bfgs", "lbfgs"])
+def test_quasi_newton_first_wolfe_trial_has_unit_length(method):
+    """The first search starts at lr/||d|| with d = -g(x0): the second point where f is
+    evaluated (the first is x0) is x0 - g0/||g0||, a unit step (computed here from the problem's
+    gradient). From x0 = (-1.2, 1), ||g0|| = 232.9: a unit trial step (lr = 1 would be 233)."""
+    prob = problems.rosenbrock(n=2)
+    _, points = _recorded_run(method, prob, 1)
+    g0 = prob.grad(prob.x0)
+    assert np.array_equal(points[0], prob.x0)
+    np.testing.assert_allclose(points[1], prob.x0 - g0 / np.linalg.norm(g0), rtol=1e-15,
+                               atol=1e-15)
+    assert np.linalg.norm(points[1] - points[0]) == pytest.approx(1.0, rel=1e-14)
+
+
+def test_bfgs_later_wolfe_trials_start_at_the_step_repeating_the_last_decrease():
+    """Iteration t >= 1 of bfgs starts its search at min(lr, 2.02 (f_t - f_{t-1}) / g_t.d_t)
+    (N&W (3.60)). Replayed here from the recorded points: the first trial of each search,
+    the previous iterates and BFGS's own direction (from the rule, given the iterates)."""
+    prob = problems.extended_rosenbrock(n=4)
+    res, points = _recorded_run("bfgs", prob, 6)
+    rule = qo.optim.bfgs()
+    res_path = qo.minimize(prob.f, prob.x0, jac=prob.grad, method="bfgs", line_search="wolfe",
+                           options={"maxiter": 6})
+    xs = res_path.path
+    state = rule.init(xs[0])
+    seen = [p.tobytes() for p in points]
+    for t in range(len(xs) - 1):
+        d, state = rule.step(state, xs[t], prob.grad(xs[t]))
+        if t == 0:
+            continue
+        guess = 2.02 * (prob.f(xs[t]) - prob.f(xs[t - 1])) / float(prob.grad(xs[t]) @ d)
+        alpha0 = min(1.0, guess) if guess > 0 else 1.0
+        first_trial = d * alpha0
+        first_trial += xs[t]
+        assert first_trial.tobytes() in seen

@@ -17,6 +17,7 @@ import math
 import numpy as np
 import pytest
 import scipy.differentiate
+import scipy.linalg
 import scipy.optimize
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -30,7 +31,9 @@ from quantopt.problems import (
     beale,
     himmelblau,
     least_squares,
+    extended_rosenbrock,
     logistic_regression,
+    logistic_regression_wide,
     quadratic,
     rosenbrock,
     saddle,
@@ -39,7 +42,7 @@ from quantopt.problems import (
 U = 2.0**-53
 PROBLEMS = all_problems()
 NAMES = sorted(PROBLEMS)
-POLYNOMIAL = [name for name in NAMES if name != "logistic_regression"]
+POLYNOMIAL = [name for name in NAMES if not name.startswith("logistic_regression")]
 TWO_D = [name for name in NAMES if PROBLEMS[name].n == 2]
 coords = st.floats(-3, 3, allow_nan=False, allow_infinity=False)
 FEW = max(10, settings().max_examples // 4)  # per parametrized case: 50 under the ci profile
@@ -94,7 +97,8 @@ def lr_hess(p, x, idx=slice(None)):
 
 
 CLOSED_FORMS = {"least_squares": (ls_f, ls_grad, ls_hess),
-                "logistic_regression": (lr_f, lr_grad, lr_hess)}
+                "logistic_regression": (lr_f, lr_grad, lr_hess),
+                "logistic_regression_wide": (lr_f, lr_grad, lr_hess)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -183,7 +187,7 @@ def test_minimizers_are_strict_minima_with_value_f_star(name):
     p = PROBLEMS[name]
     assert p.minimizers.shape[0] >= 1 and p.minimizers.shape[1] == p.n
     for x in p.minimizers:
-        tol = 1e-12 if name == "logistic_regression" else zero_grad_tol(p, x)
+        tol = 1e-12 if name.startswith("logistic_regression") else zero_grad_tol(p, x)
         assert np.linalg.norm(p.grad(x)) <= tol
         assert abs(p.f(x) - p.f_star) <= 32 * U * (1 + abs(p.f_star))
         eig = np.linalg.eigvalsh(p.hess(x))
@@ -408,6 +412,61 @@ def test_rosenbrock_matches_scipy(n):
     assert np.array_equal(p.x0[:4], [-1.2, 1.0, -1.2, 1.0][:n])
 
 
+def chained_grad_formula(x, a, b):
+    """The chained gradient as the module wrote it before it was rewritten in place: the
+    rewrite keeps its operations and their order, so the two agree bit for bit."""
+    head = x[:-1]
+    t = x[1:] - head**2
+    g = np.zeros_like(x)
+    g[:-1] = -4 * b * head * t - 2 * (a - head)
+    g[1:] += 2 * b * t
+    return g
+
+
+@pytest.mark.parametrize("n", [2, 3, 8, 1001])
+@given(data=st.data(), a=st.sampled_from([0.0, 1.0]), b=st.floats(0.5, 200.0))
+@settings(max_examples=FEW)
+def test_rosenbrock_gradient_bitwise_equals_the_formula(n, data, a, b):
+    x = data.draw(hnp.arrays(np.float64, n, elements=st.floats(-1e3, 1e3) | st.just(-0.0)))
+    x.flags.writeable = False
+    assert np.array_equal(rosenbrock(n=n, a=a, b=b).grad(x), chained_grad_formula(x, a, b))
+
+
+@pytest.mark.parametrize("n", [2, 6, 40])
+def test_extended_rosenbrock_is_scipy_rosen_on_each_pair(n):
+    """Oracle: scipy.optimize.rosen (a = 1, b = 100) on each pair (x_{2i-1}, x_{2i}), summed;
+    the gradient and Hessian are the pairs' rosen_der and rosen_hess side by side."""
+    p = extended_rosenbrock(n=n)
+    rng = np.random.default_rng(n)
+    for x in [p.x0, rng.uniform(-2, 2, n), p.minimizers[0]]:
+        pairs = x.reshape(-1, 2)
+        assert p.f(x) == pytest.approx(sum(scipy.optimize.rosen(q) for q in pairs), rel=1e-14,
+                                       abs=1e-300)
+        expected_g = np.concatenate([scipy.optimize.rosen_der(q) for q in pairs])
+        np.testing.assert_allclose(p.grad(x), expected_g, rtol=1e-13, atol=1e-10)
+        expected_h = scipy.linalg.block_diag(*[scipy.optimize.rosen_hess(q) for q in pairs])
+        np.testing.assert_allclose(p.hess(x), expected_h, rtol=1e-13, atol=1e-10)
+    assert np.array_equal(p.minimizers, [np.ones(n)]) and p.f_star == 0.0
+    assert p.f(p.minimizers[0]) == 0.0 and not np.any(p.grad(p.minimizers[0]))
+    assert np.array_equal(p.x0, np.tile([-1.2, 1.0], n // 2))
+
+
+@given(data=st.data(), a=st.floats(-2.0, 2.0), b=st.floats(0.5, 200.0), half=st.integers(1, 4))
+@settings(max_examples=FEW)
+def test_extended_rosenbrock_with_any_a_is_the_2d_problem_on_each_pair(data, a, b, half):
+    """Any real a: each pair is rosenbrock(n=2, a, b) (itself checked against a loop above), and
+    the minimizer (a, a^2, ...) has f = 0 and gradient 0 exactly."""
+    x = data.draw(point(2 * half))
+    p, two = extended_rosenbrock(n=2 * half, a=a, b=b), rosenbrock(n=2, a=a, b=b)
+    pairs = x.reshape(-1, 2)
+    assert p.f(x) == pytest.approx(sum(two.f(q) for q in pairs), rel=1e-13, abs=1e-13)
+    np.testing.assert_allclose(p.grad(x), np.concatenate([two.grad(q) for q in pairs]),
+                               rtol=1e-13, atol=1e-13 * (1 + b))
+    x_star = p.minimizers[0]
+    assert np.array_equal(x_star, np.tile([a, a * a], half))
+    assert p.f(x_star) == 0.0 and not np.any(p.grad(x_star))
+
+
 # ---------------------------------------------------------------------------------------------
 # Per-sample problems
 # ---------------------------------------------------------------------------------------------
@@ -423,17 +482,25 @@ def strong_convexity(p):
 def test_minimizer_agrees_with_scipy_minimize(name):
     """For a mu-strongly convex f, |x - x*| <= |grad f(x)| / mu and
     0 <= f(x) - f* <= |grad f(x)|^2 / (2 mu): bounds computed from scipy's own result and the
-    closed-form gradient written here, so the test holds whatever BFGS's accuracy."""
+    closed-form gradient written here, so the test holds whatever BFGS's accuracy. scipy's
+    point is polished by Newton steps with the closed-form Hessian while they lower |grad|
+    (scipy's gtol is on max|grad|, which leaves |grad|/mu ~ 1e-6 for the wide problem)."""
     p = PROBLEMS[name]
-    f, grad, _ = CLOSED_FORMS[name]
+    f, grad, hess = CLOSED_FORMS[name]
     res = scipy.optimize.minimize(lambda x: f(p, x), np.zeros(p.n), jac=lambda x: grad(p, x),
                                   method="BFGS", options={"gtol": 1e-11})
+    x, gnorm = res.x, np.linalg.norm(grad(p, res.x))
+    for _ in range(3):
+        x_new = x - np.linalg.solve(hess(p, x), grad(p, x))
+        g_new = np.linalg.norm(grad(p, x_new))
+        if not g_new < gnorm:
+            break
+        x, gnorm = x_new, g_new
     mu = strong_convexity(p)
-    gnorm = np.linalg.norm(grad(p, res.x))
     assert gnorm / mu < 1e-8
-    slack = 1e-13 * (1 + np.linalg.norm(res.x))
-    assert np.linalg.norm(p.minimizers[0] - res.x) <= gnorm / mu + slack
-    assert -1e-14 <= f(p, res.x) - p.f_star <= gnorm**2 / (2 * mu) + 1e-14
+    slack = 1e-13 * (1 + np.linalg.norm(x))
+    assert np.linalg.norm(p.minimizers[0] - x) <= gnorm / mu + slack
+    assert -1e-14 <= f(p, x) - p.f_star <= gnorm**2 / (2 * mu) + 1e-14
     assert p.f_star == p.f(p.minimizers[0])
 
 
@@ -449,10 +516,11 @@ def test_logistic_minimizer_gradient_below_the_documented_1e_12():
 
 
 @pytest.mark.parametrize("name", sorted(CLOSED_FORMS))
-@given(x=point(5), sizes=st.lists(st.integers(1, 60), min_size=1, max_size=6))
+@given(data=st.data(), sizes=st.lists(st.integers(1, 60), min_size=1, max_size=6))
 @settings(max_examples=FEW)
-def test_batch_means_over_a_partition_recover_the_full_objective(name, x, sizes):
+def test_batch_means_over_a_partition_recover_the_full_objective(name, data, sizes):
     p = PROBLEMS[name]
+    x = data.draw(point(p.n))
     m = p.n_samples
     perm = np.random.default_rng(len(sizes)).permutation(m)
     cuts = np.cumsum(sizes)
@@ -522,6 +590,22 @@ def test_logistic_without_regularization():
         logistic_regression(n_samples=3, n_features=5, l2=0.0)
 
 
+@pytest.mark.parametrize("n_features, n_samples, l2", [(20, 20, 1e-3), (3000, 16, 1e-4),
+                                                       (10**5, 8, 1e-2)])
+def test_wide_logistic_minimizer_zeroes_the_closed_form_gradient(n_features, n_samples, l2):
+    """f is l2-strongly convex, so x* is the minimizer iff grad f(x*) = 0: checked with the
+    closed-form gradient written in this module, at sizes up to n = 10^5; x* = A^T c*."""
+    p = logistic_regression_wide(n_features=n_features, n_samples=n_samples, l2=l2, seed=7)
+    x_star = p.minimizers[0]
+    assert p.A.shape == (n_samples, n_features) and set(np.unique(p.y)) <= {-1.0, 1.0}
+    assert np.linalg.norm(lr_grad(p, x_star)) < 1e-12
+    np.testing.assert_allclose(x_star, p.A.T @ p.c_star, rtol=0, atol=1e-15)
+    assert p.f_star == pytest.approx(lr_f(p, x_star), rel=1e-14)
+    assert np.all(np.abs(np.linalg.norm(p.A, axis=1) - 1) < 0.5)  # rows ~ unit length
+    same = logistic_regression_wide(n_features=n_features, n_samples=n_samples, l2=l2, seed=7)
+    assert np.array_equal(same.A, p.A) and np.array_equal(same.minimizers, p.minimizers)
+
+
 # ---------------------------------------------------------------------------------------------
 # Bad input
 # ---------------------------------------------------------------------------------------------
@@ -543,6 +627,11 @@ def test_logistic_without_regularization():
     (least_squares, {"noise": -0.1}, "noise"),
     (logistic_regression, {"n_samples": 0}, "n_samples"),
     (logistic_regression, {"l2": -1e-3}, "l2"),
+    (extended_rosenbrock, {"n": 3}, "n"),
+    (extended_rosenbrock, {"n": 0}, "n"),
+    (extended_rosenbrock, {"b": -1.0}, "b"),
+    (logistic_regression_wide, {"n_features": 5, "n_samples": 6}, "n_samples"),
+    (logistic_regression_wide, {"l2": 0.0}, "l2"),
 ])
 def test_invalid_parameters_raise_value_error_naming_them(factory, kwargs, arg):
     with pytest.raises(ValueError, match=arg):
@@ -555,6 +644,8 @@ def test_invalid_parameters_raise_value_error_naming_them(factory, kwargs, arg):
     (rosenbrock, {"n": True}, "n"),
     (least_squares, {"n_samples": 10.0}, "n_samples"),
     (logistic_regression, {"l2": None}, "l2"),
+    (extended_rosenbrock, {"n": 4.0}, "n"),
+    (logistic_regression_wide, {"n_features": 1e3}, "n_features"),
 ])
 def test_wrong_parameter_types_raise_type_error(factory, kwargs, arg):
     with pytest.raises(TypeError, match=arg):
@@ -624,8 +715,9 @@ def test_problems_are_immutable(name):
 
 
 def test_all_problems_returns_every_factory_default():
-    assert set(PROBLEMS) == {"quadratic", "rosenbrock", "beale", "himmelblau", "saddle",
-                             "least_squares", "logistic_regression"}
+    assert set(PROBLEMS) == {"quadratic", "rosenbrock", "extended_rosenbrock", "beale",
+                             "himmelblau", "saddle", "least_squares", "logistic_regression",
+                             "logistic_regression_wide"}
     again = all_problems()
     for name in NAMES:
         assert np.array_equal(again[name].minimizers, PROBLEMS[name].minimizers)

@@ -33,12 +33,20 @@ def _norm(v: np.ndarray) -> float:
     return float(np.linalg.norm(v))
 
 
-def _curvature_ok(s: np.ndarray, y: np.ndarray, tol: float) -> bool:
-    """The curvature condition of the update: y^T s > tol * ||y|| * ||s||."""
-    ys = np.dot(y, s)
+def _curvature_ok(s: np.ndarray, y: np.ndarray, tol: float, ys=None, yy=None) -> bool:
+    """The curvature condition of the update: y^T s > tol * ||y|| * ||s||. ys = y^T s and
+    yy = y^T y may be passed when the caller has them (the same numbers either way)."""
+    ys = np.dot(y, s) if ys is None else ys
     if tol == 0:
         return bool(ys > 0)
-    return bool(ys > tol * _norm(y) * _norm(s))
+    norm_y = _norm(y) if yy is None else _sqrt_nonneg(yy)
+    return bool(ys > tol * norm_y * _norm(s))
+
+
+def _sqrt_nonneg(v) -> float:
+    """sqrt(v) for v = x^T x, as _norm computes it (numpy's 2-norm of a real vector is
+    sqrt(dot(x, x)); object entries go through float)."""
+    return math.sqrt(float(v))
 
 
 # --------------------------------------------------------------------------------------------
@@ -140,6 +148,10 @@ def newton(min_curvature: float = 1e-8) -> UpdateRule:
 # BFGS
 
 
+#: bfgs_update works on row blocks of about this many entries (a few MB of temporaries)
+_BLOCK_ENTRIES = 1 << 18
+
+
 def bfgs_update(B: np.ndarray, s: np.ndarray, y: np.ndarray) -> np.ndarray:
     r"""One BFGS update of the inverse-Hessian approximation B (a new array; B is not modified).
 
@@ -153,17 +165,30 @@ def bfgs_update(B: np.ndarray, s: np.ndarray, y: np.ndarray) -> np.ndarray:
         rho = 1 / (y^T s)
         B+  = (I - rho s y^T) B (I - rho y s^T) + rho s s^T           (the notes' form)
             = B - rho (s u^T + u s^T) + rho (1 + rho y^T u) s s^T      u = B y, B symmetric
+            = B + (s w^T + w s^T),   w = (c/2) s - rho u,  c = rho (1 + rho y^T u)
 
-    The second line (O(n^2), no n x n products) is what is computed (``rho (1 + rho y^T u)``
-    rather than ``rho + rho**2 y^T u``, which overflows for tiny y^T s); ``s u^T + u s^T`` is
-    symmetric entry by entry in floating point, so a symmetric B stays exactly symmetric. B+
-    satisfies the secant condition ``B+ y = s`` and is positive definite when B is and y^T s > 0.
-    Works on object arrays of Fractions (exact).
+    The last line (O(n^2), no n x n products) is what is computed, one block of rows at a time,
+    so that besides B and B+ only a block-sized temporary exists (peak memory 2 n^2 + O(n)
+    instead of about six n x n temporaries): this is what lets BFGS run at n = 10^4.
+    ``rho (1 + rho y^T u)`` rather than ``rho + rho**2 y^T u``, which overflows for tiny y^T s.
+    Entry (i, j) is ``B_ij + (s_i w_j + w_i s_j)`` and entry (j, i) adds the same two products
+    in the other order, so a symmetric B stays exactly symmetric in floating point. B+ satisfies
+    the secant condition ``B+ y = s`` and is positive definite when B is and y^T s > 0. Works
+    on object arrays of Fractions (exact).
     """
     rho = 1 / np.dot(y, s)
     u = B @ y
-    su = np.outer(s, u)
-    return B - rho * (su + su.T) + rho * (1 + rho * np.dot(y, u)) * np.outer(s, s)
+    c = rho * (1 + rho * np.dot(y, u))
+    w = (c / 2) * s - rho * u
+    n = s.size
+    out = np.empty(B.shape, dtype=np.result_type(B.dtype, w.dtype))
+    rows = max(1, _BLOCK_ENTRIES // max(n, 1))
+    for i in range(0, n, rows):
+        blk = slice(i, i + rows)
+        t = np.multiply.outer(s[blk], w)
+        t += np.multiply.outer(w[blk], s)
+        np.add(B[blk], t, out=out[blk])
+    return out
 
 
 class BFGSState(NamedTuple):
@@ -296,18 +321,84 @@ def lbfgs_inverse_hessian(pairs: Sequence[tuple[np.ndarray, np.ndarray]], gamma)
 
 
 class LBFGSState(NamedTuple):
-    """S, Y: (memory, n) arrays whose first ``count`` rows are the stored pairs s_i, y_i, oldest
-    first; x_prev, g_prev: previous point and gradient; k: steps taken; n_skipped: pairs skipped
-    by the curvature test; gamma: the initial scaling used by the last step."""
+    """S, Y: tuples of the stored pairs s_i, y_i (flat arrays, oldest first; an array is never
+    written after it is created, so states share them and dropping the oldest pair is a tuple
+    slice); count: the number of stored pairs; x_prev, g_prev: previous point and gradient; k:
+    steps taken; n_skipped: pairs skipped by the curvature test; gamma: the initial scaling used
+    by the last step; SY, YY: (count, count) Gram matrices SY[i, j] = s_i^T y_j and
+    YY[i, j] = y_i^T y_j of the stored pairs, kept up to date incrementally."""
 
-    S: np.ndarray
-    Y: np.ndarray
+    S: tuple
+    Y: tuple
     count: int
     x_prev: np.ndarray
     g_prev: np.ndarray
     k: int
     n_skipped: int
     gamma: float
+    SY: np.ndarray
+    YY: np.ndarray
+
+
+#: below this length the direction is combined with numpy's ``+=``; above, with BLAS axpy
+_AXPY_MIN = 4096
+_BLAS_AXPY: dict = {}
+
+
+def _blas_axpy(dtype: np.dtype):
+    """scipy's BLAS daxpy/saxpy (y <- a x + y in place, one pass), or None without scipy."""
+    if dtype not in _BLAS_AXPY:
+        try:
+            from scipy.linalg import blas
+            _BLAS_AXPY[dtype] = {np.dtype(np.float64): blas.daxpy,
+                                 np.dtype(np.float32): blas.saxpy}.get(dtype)
+        except ImportError:  # scipy is optional: numpy's in-place add is the fallback
+            _BLAS_AXPY[dtype] = None
+    return _BLAS_AXPY[dtype]
+
+
+def _axpy(a, x: np.ndarray, y: np.ndarray) -> None:
+    """y += a * x in place. y is an array the caller created (never an input or state array)."""
+    if y.dtype.kind == "f" and y.size >= _AXPY_MIN and x.dtype == y.dtype:
+        axpy = _blas_axpy(y.dtype)
+        if axpy is not None:
+            out = axpy(x, y, a=a)
+            if out is not y:  # cannot happen for a contiguous y of the right dtype; be safe
+                y[...] = out
+            return
+    y += a * x
+
+
+def _two_loop_coefficients(sg, yg, SY, YY, one):
+    """The two-loop recursion on numbers: the coefficients of d = -H g in the basis (g, s_i, y_i).
+
+    sg[i] = s_i^T g, yg[i] = y_i^T g; SY, YY the Gram matrices of the stored pairs (oldest
+    first). Returns (c_g, c_s, c_y, gamma) with d = c_g g + sum_i c_s[i] s_i + sum_i c_y[i] y_i.
+    Every inner product the vector recursion takes is expanded in the basis: in the first loop
+    q = g - sum_{j>i} alpha_j y_j, so s_i^T q = sg[i] - sum_{j>i} alpha_j SY[i, j]; in the
+    second r = gamma q + sum_{j<i} (alpha_j - beta_j) s_j, so y_i^T r = gamma yg[i]
+    - gamma sum_j alpha_j YY[i, j] + sum_{j<i} (alpha_j - beta_j) SY[j, i].
+    """
+    p = len(sg)
+    rho = [one / SY[i, i] for i in range(p)]
+    alpha = [0] * p
+    for i in reversed(range(p)):            # first loop, newest to oldest
+        sq = sg[i]
+        for j in range(i + 1, p):
+            sq = sq - alpha[j] * SY[i, j]
+        alpha[i] = rho[i] * sq
+    gamma = SY[p - 1, p - 1] / YY[p - 1, p - 1] if p else one
+    ry = [-(gamma * a) for a in alpha]      # r = gamma q: coefficients on y_j and g
+    rs = [0] * p
+    for i in range(p):                      # second loop, oldest to newest
+        yr = gamma * yg[i]
+        for j in range(p):
+            yr = yr + ry[j] * YY[i, j]
+        for j in range(i):
+            yr = yr + rs[j] * SY[j, i]
+        beta = rho[i] * yr
+        rs[i] = alpha[i] - beta
+    return -gamma, [-c for c in rs], [-c for c in ry], gamma
 
 
 def lbfgs(memory: int = 10, curvature_tol: float = 1e-10) -> UpdateRule:
@@ -322,7 +413,7 @@ def lbfgs(memory: int = 10, curvature_tol: float = 1e-10) -> UpdateRule:
         \gamma_k = \frac{s_{k-1}^\top y_{k-1}}{y_{k-1}^\top y_{k-1}}
         \quad (\gamma_k = 1 \text{ with no stored pair}),
 
-    computed by the two-loop recursion without forming H_k.
+    given by the two-loop recursion without forming H_k.
 
     Equations::
 
@@ -348,15 +439,28 @@ def lbfgs(memory: int = 10, curvature_tol: float = 1e-10) -> UpdateRule:
         tol:   option curvature_tol (>= 0)
         lr:    option lr (or the line search's step)
 
-    (alpha_i of the two loops is the algorithm's scalar, not the step size lr.) Each loop costs
-    O(n) per pair: O(m n) per step. With memory >= the number of pairs stored so far, the
-    direction is exactly that of :func:`bfgs` restarted from B_0 = gamma_k I on the same points
-    (gamma_k changes with k, so L-BFGS and BFGS with a fixed B_0 are different methods).
+    (alpha_i of the two loops is the algorithm's scalar, not the step size lr.)
+
+    How it is computed (the "vector-free" form of W. Chen, Z. Wang, J. Zhou, "Large-scale
+    L-BFGS using MapReduce", NIPS 2014): q and r always lie in the span of g, s_i, y_i, so the
+    two loops run on their coefficients in that basis, and every inner product they take is a
+    combination of the numbers s_i^T g, y_i^T g, SY[i, j] = s_i^T y_j and YY[i, j] = y_i^T y_j.
+    The state keeps SY and YY; a step computes only the inner products that are new (the new
+    pair's with the stored ones, and every basis vector's with g: about 5m dot products), runs
+    the two loops on m x m numbers, and forms d as one linear combination of the 2m + 1 vectors
+    (one axpy per vector, in place in d). That is O(m n) per step with no (m, n) array built
+    or copied; in exact arithmetic (Fractions) it is the two-loop recursion's d exactly, in
+    floats the same up to round-off. Stored pairs are never written again, so ``step`` stays
+    pure while the states it returns share the pair arrays.
+
+    With memory >= the number of pairs stored so far, the direction is exactly that of
+    :func:`bfgs` restarted from B_0 = gamma_k I on the same points (gamma_k changes with k, so
+    L-BFGS and BFGS with a fixed B_0 are different methods).
 
     Source: lecture notes "Optimization" (seed 004), "L-BGFS" (the two-loop recursion and gamma_k);
     Nocedal & Wright, 2nd ed., section 7.2, Algorithm 7.4 (two-loop recursion) and (7.20)
     (gamma_k); D. C. Liu, J. Nocedal, "On the limited memory BFGS method for large scale
-    optimization", Math. Programming 45, 1989.
+    optimization", Math. Programming 45, 1989; Chen, Wang & Zhou, NIPS 2014 (vector-free form).
 
     PyTorch: ``torch.optim.LBFGS(params, history_size=m)`` uses the same two-loop recursion and
     gamma, but wraps it in its own loop (max_iter inner iterations per ``step``, its own
@@ -382,46 +486,47 @@ def lbfgs(memory: int = 10, curvature_tol: float = 1e-10) -> UpdateRule:
 
     def init(x0: np.ndarray) -> LBFGSState:
         z = state_zeros(x0, shape=(np.asarray(x0).size,))
-        S = state_zeros(x0, shape=(m, z.size))
-        return LBFGSState(S=S, Y=S.copy(), count=0, x_prev=z, g_prev=z.copy(), k=0,
-                          n_skipped=0, gamma=1.0)
+        gram = np.zeros((0, 0), dtype=z.dtype)
+        return LBFGSState(S=(), Y=(), count=0, x_prev=z, g_prev=z.copy(), k=0, n_skipped=0,
+                          gamma=1.0, SY=gram, YY=gram.copy())
 
     def step(state: LBFGSState, x: np.ndarray, g: np.ndarray, hess=None):
         shape = np.shape(x)
-        xf = _flat_copy(x, state.S.dtype)
-        gf = _flat_copy(g, state.S.dtype)
-        S, Y, count, n_skipped = state.S, state.Y, state.count, state.n_skipped
+        dtype = state.x_prev.dtype
+        xf = _flat_copy(x, dtype)
+        gf = _flat_copy(g, dtype)
+        S, Y, SY, YY, n_skipped = state.S, state.Y, state.SY, state.YY, state.n_skipped
         if state.k > 0:
             s = xf - state.x_prev
             y = gf - state.g_prev
-            if _curvature_ok(s, y, tol):
-                if count < m:
-                    S, Y = S.copy(), Y.copy()
-                    S[count], Y[count] = s, y
-                    count += 1
-                else:  # drop the oldest pair: rows stay ordered oldest first
-                    S = np.concatenate([S[1:], s[None, :]])
-                    Y = np.concatenate([Y[1:], y[None, :]])
+            ys, yy = np.dot(y, s), np.dot(y, y)         # also the Gram matrices' new corner
+            if _curvature_ok(s, y, tol, ys=ys, yy=yy):
+                drop = 1 if len(S) == m else 0          # the oldest pair leaves a full memory
+                S, Y = S[drop:] + (s,), Y[drop:] + (y,)
+                p = len(S)
+                SY_new = np.empty((p, p), dtype=dtype)
+                YY_new = np.empty((p, p), dtype=dtype)
+                SY_new[:-1, :-1] = state.SY[drop:, drop:]
+                YY_new[:-1, :-1] = state.YY[drop:, drop:]
+                for j in range(p - 1):
+                    SY_new[j, -1] = np.dot(S[j], y)         # s_j^T y
+                    SY_new[-1, j] = np.dot(s, Y[j])         # s^T y_j
+                    YY_new[j, -1] = YY_new[-1, j] = np.dot(Y[j], y)
+                SY_new[-1, -1], YY_new[-1, -1] = ys, yy
+                SY, YY = SY_new, YY_new
             else:
                 n_skipped += 1
 
-        q = gf
-        rho = [1 / np.dot(Y[i], S[i]) for i in range(count)]
-        alpha = [0] * count
-        for i in reversed(range(count)):
-            alpha[i] = rho[i] * np.dot(S[i], q)
-            q = q - alpha[i] * Y[i]
-        if count:
-            gamma = np.dot(S[count - 1], Y[count - 1]) / np.dot(Y[count - 1], Y[count - 1])
-        else:
-            gamma = 1 if S.dtype == object else S.dtype.type(1)
-        r = gamma * q
-        for i in range(count):
-            beta = rho[i] * np.dot(Y[i], r)
-            r = r + S[i] * (alpha[i] - beta)
-        d = -r
-        return d.reshape(shape), LBFGSState(S=S, Y=Y, count=count, x_prev=xf, g_prev=gf,
-                                            k=state.k + 1, n_skipped=n_skipped, gamma=gamma)
+        one = 1 if dtype.kind == "O" else dtype.type(1)
+        sg = [np.dot(v, gf) for v in S]
+        yg = [np.dot(v, gf) for v in Y]
+        c_g, c_s, c_y, gamma = _two_loop_coefficients(sg, yg, SY, YY, one)
+        d = c_g * gf                                  # a new array: the only one written here
+        for c, v in zip(c_s + c_y, S + Y):
+            _axpy(c, v, d)
+        return d.reshape(shape), LBFGSState(S=S, Y=Y, count=len(S), x_prev=xf, g_prev=gf,
+                                            k=state.k + 1, n_skipped=n_skipped, gamma=gamma,
+                                            SY=SY, YY=YY)
 
     return UpdateRule("lbfgs", init, step, {"memory": m, "curvature_tol": tol},
                       counters=("n_skipped",))
