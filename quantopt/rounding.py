@@ -306,6 +306,214 @@ def _codes_to_float(k: np.ndarray, qf: float, dtype: Any) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------------------------
+# Reference array paths: the exact kernels above applied to a whole float64 array. They are the
+# slow path of the blocked kernels below (for the rare elements a fast certificate cannot
+# decide), and they raise the errors of the public functions.
+# ---------------------------------------------------------------------------------------------
+def _quantize_reference(a: np.ndarray, qf: float, dtype: Any) -> np.ndarray:
+    """x^Q of a float64 array ``a`` in ``dtype`` (non-finite values pass through)."""
+    finite = np.isfinite(a)
+    if finite.all():
+        k = _round_codes(a, qf, "x", "quantize")
+        out = _codes_to_float(k, qf, dtype)
+    else:
+        out = a.astype(dtype, copy=True)
+        k = _round_codes(a[finite], qf, "x", "quantize")
+        out[finite] = _codes_to_float(k, qf, dtype)
+    if math.frexp(qf)[0] == 0.5:  # beyond 2**52 on a power-of-two grid, x is its own x^Q
+        big = finite & (np.abs(a) >= _CODE_LIMIT / qf)  # qf a power of two: exact
+        if big.any():
+            out[big] = a[big].astype(dtype)
+    return out
+
+
+def _to_codes_reference(a: np.ndarray, qf: float) -> np.ndarray:
+    """int64 codes of a float64 array; ValueError/OverflowError as documented in to_codes."""
+    _require_finite(a, "x", "to_codes")
+    k = _round_codes(a, qf, "x", "to_codes")
+    too_big = ~(np.abs(k) < _INT64_LIMIT)
+    if too_big.any():
+        raise OverflowError(f"to_codes: x={_first_bad(a, too_big)!r} with qp={qf!r} has a code "
+                            "of magnitude >= 2**63, which int64 cannot hold")
+    return k.astype(np.int64)
+
+
+def _stochastic_reference(a: np.ndarray, qf: float, dtype: Any, draw: Any) -> np.ndarray:
+    """x^S of a float64 array; ``draw(shape)`` gives the uniforms, called after the checks."""
+    _require_finite(a, "x", "stochastic_round")
+    k, frac = _floor_codes(a, qf, "x", "stochastic_round")
+    k = k + (draw(a.shape) < frac)
+    out = _codes_to_float(k, qf, dtype)
+    if math.frexp(qf)[0] == 0.5:  # beyond 2**52 on a power-of-two grid, x is its own x^S
+        big = np.abs(a) >= _CODE_LIMIT / qf  # (where qf·x overflows, k above is not x·qf)
+        if big.any():
+            out[big] = a[big].astype(dtype)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Blocked kernels: the same results, computed block by block with a cheap certificate
+# ---------------------------------------------------------------------------------------------
+# The flattened input is processed in blocks of _BLOCK elements (a few scratch buffers of this
+# size stay in the L2 cache), with ufuncs writing into preallocated scratch and straight into
+# the output, so that a call allocates the output and O(_BLOCK) scratch, nothing of size n.
+#
+# Power-of-two qp: p = qf·x is exact (it cannot lose bits to underflow unless |qf·x| < 2**-1022,
+# where both p and qf·x round half up to 0), and p^R = [2p] - [p] exactly: both floors are
+# integers and their difference is [p] or [p] + 1 ([p] + 1 iff p - [p] >= 1/2), for every
+# finite p with 2p finite. A block where p or 2p overflows, or x is not finite, goes to the
+# reference path (the sum of its codes is then not finite).
+#
+# Other qp: with v = qf·x exact, p = fl(v), t = fl(p + 1/2), k = [t] and d = fl(t - k) in
+# [0, 1], let M = max(|k|) + 1 over the block (so |p| <= M when M < 2**50) and
+# c = 2**-51·(M + 1). If c <= d <= fl(1 - c) then [v + 1/2] = k. Proof: |v - p| <= 2**-53·|p| +
+# 2**-1075 (round to nearest, with underflow), |t - (p + 1/2)| <= 2**-53·(|p| + 1/2), and d is
+# t - k exactly except for t in (-1, 0), where it errs by at most 2**-54; so d differs from
+# v + 1/2 - k by at most N = 2**-52·M + 2**-53 + 2**-1075 < 2**-52·(M + 1) <= c - 2**-54. Hence
+# d >= c gives v + 1/2 - k > 0, and d <= fl(1 - c) <= 1 - c + 2**-54 gives v + 1/2 - k < 1.
+# Elements outside [c, 1 - c] (within about 2**-50·|qf·x| of a tie) take the exact path;
+# blocks with M >= 2**50 or a non-finite value take it whole.
+#
+# Stochastic rounding, other qp: p, f = [p] and d = fl(p - f) as above, u the uniform draw,
+# c = 2**-51·(M + 1) with M = max(|k|) + 1. If d >= c then [v] = f (v > p - d·... >= f, and
+# v < f + 1 since p <= f + 1 - ulp(p) and |v - p| <= ulp(p)/2). The reference computes the
+# fractional part as frac, within 2**-53 of v - f; d is within 2**-53·M + 2**-54 + 2**-1075 of it;
+# so |frac - d| < c - 2**-54, and where |fl(d - u)| > c the test u < frac (the reference's) has
+# the answer of u < d. Others take the exact path with their own u, so the result is bit for bit
+# the reference's. For power-of-two qp, d equals the reference's frac exactly (one rounding of
+# the same real p - [p]), and no certificate is needed.
+_BLOCK = 16384
+_CERT_LIMIT = 2.0**50  # M below this for a certified block (|p| < 2**51)
+_MIN = np.minimum.reduce
+_MAX = np.maximum.reduce
+_SUM = np.add.reduce
+
+
+class _Source:
+    """Blocks of the flattened (C order) input as float64 arrays, without a full-size copy."""
+
+    __slots__ = ("flat", "a", "direct", "buf")
+
+    def __init__(self, a: np.ndarray, size: int):
+        self.a = a
+        self.flat = a.reshape(-1) if a.flags.c_contiguous else None
+        self.direct = self.flat is not None and a.dtype == np.float64
+        self.buf = None if self.direct else np.empty(size)
+
+    def get(self, i: int, j: int) -> np.ndarray:
+        if self.direct:
+            return self.flat[i:j]
+        src = self.flat[i:j] if self.flat is not None else self.a.flat[i:j]
+        b = self.buf[: j - i]
+        np.copyto(b, src)  # float16/32 -> float64 is exact
+        return b
+
+
+def _blocked(a: np.ndarray, qf: float, out: np.ndarray, mode: str, gen: Any = None) -> None:
+    """Fill ``out`` (fresh, C-contiguous, a's shape) with mode(a) block by block.
+
+    mode is "quantize" (out of a float dtype), "codes" (int64 out) or "stochastic" (uniforms
+    from ``gen``, drawn block by block in order: the same stream as one draw of a.size).
+    Raises the reference path's errors (possibly for a different element than the reference
+    would name first: callers re-run the reference on the whole array to raise its error).
+    """
+    with np.errstate(all="ignore"):  # overflow, inf - inf: such blocks take the reference path
+        _blocked_loop(a, qf, out, mode, gen)
+
+
+def _blocked_loop(a: np.ndarray, qf: float, out: np.ndarray, mode: str, gen: Any) -> None:
+    n = a.size
+    size = min(n, _BLOCK)
+    src = _Source(a, size)
+    dst = out.reshape(-1)
+    pow2 = math.frexp(qf)[0] == 0.5
+    inv = 1.0 / qf if pow2 and qf >= 2.0**-1023 else 0.0  # a power of two: exact
+    out64 = out.dtype == np.float64
+    t = np.empty(size)  # p, t or d
+    k = np.empty(size)  # codes
+    if mode == "stochastic":
+        u = np.empty(size)
+        w = np.empty(size)
+        g = np.empty(size)
+        up = np.empty(size, dtype=bool)
+    for i in range(0, n, _BLOCK):
+        j = min(i + _BLOCK, n)
+        m = j - i
+        xb, tb, kb, ob = src.get(i, j), t[:m], k[:m], dst[i:j]
+        if mode == "stochastic":
+            ub, wb = u[:m], w[:m]
+            gen.random(out=ub)
+        whole = False  # the block goes through the reference path entirely
+        if pow2:
+            np.multiply(xb, qf, out=tb)
+            if mode == "stochastic":
+                np.floor(tb, out=kb)  # f = [p]
+                np.subtract(tb, kb, out=tb)  # p - f, exact but for p in (-1, 0): rounded once
+                np.less(ub, tb, out=up[:m])
+                np.add(kb, up[:m], out=kb)
+            else:
+                np.floor(tb, out=kb)
+                np.add(tb, tb, out=tb)
+                np.floor(tb, out=tb)
+                np.subtract(tb, kb, out=kb)  # [2p] - [p] = p^R
+            if mode == "codes":
+                lo, hi = float(_MIN(kb)), float(_MAX(kb))
+                whole = not (-_INT64_LIMIT < lo and hi < _INT64_LIMIT)
+            else:
+                whole = not math.isfinite(float(_SUM(kb)))
+        else:
+            np.multiply(xb, qf, out=tb)
+            if mode == "stochastic":
+                np.floor(tb, out=kb)  # f
+                np.subtract(tb, kb, out=tb)  # d
+                np.subtract(tb, ub, out=wb)  # d - u: its sign is that of the exact difference
+                gb = g[:m]
+                np.ceil(wb, out=gb)  # 1 where u < d, else ±0 (and f != -0 where certified)
+                np.add(kb, gb, out=kb)
+                np.abs(wb, out=wb)
+                lo, hi = float(_MIN(kb)), float(_MAX(kb))
+                bound = max(hi, -lo) + 1.0
+                c = (bound + 1.0) * 2.0**-51
+                ok = bound < _CERT_LIMIT
+                if ok and not (float(_MIN(tb)) >= c and float(_MIN(wb)) > c):
+                    bad = np.flatnonzero((tb < c) | (wb <= c))
+                    kf, frac = _floor_codes(xb[bad], qf, "x", "stochastic_round")
+                    kb[bad] = kf + (ub[bad] < frac)
+                whole = not ok
+            else:
+                np.add(tb, 0.5, out=tb)
+                np.floor(tb, out=kb)
+                np.subtract(tb, kb, out=tb)  # d
+                lo, hi = float(_MIN(kb)), float(_MAX(kb))
+                bound = max(hi, -lo) + 1.0
+                c = (bound + 1.0) * 2.0**-51
+                ok = bound < _CERT_LIMIT
+                if ok and not (float(_MIN(tb)) >= c and float(_MAX(tb)) <= 1.0 - c):
+                    bad = np.flatnonzero((tb < c) | (tb > 1.0 - c))
+                    kb[bad] = _round_codes(xb[bad], qf, "x", mode)
+                whole = not ok
+        if whole:
+            if mode == "quantize":
+                ob[...] = _quantize_reference(xb, qf, out.dtype)
+            elif mode == "codes":
+                ob[...] = _to_codes_reference(xb, qf)
+            else:
+                ob[...] = _stochastic_reference(xb, qf, out.dtype, lambda shape, _u=ub: _u)
+        elif mode == "codes":
+            np.copyto(ob, kb, casting="unsafe")  # integer-valued, |k| < 2**63: exact
+        elif pow2 and inv:
+            if out64:
+                np.multiply(kb, inv, out=ob)  # k/qf exactly
+            else:
+                np.multiply(kb, inv, out=kb)
+                np.copyto(ob, kb, casting="same_kind")  # one rounding of the exact k/qf
+        elif out64:
+            np.divide(kb, qf, out=ob)  # correctly rounded k/qf
+        else:
+            ob[...] = _codes_to_float(kb, qf, out.dtype)
+
+
+# ---------------------------------------------------------------------------------------------
 # Public functions
 # ---------------------------------------------------------------------------------------------
 def round_half_up(x):
@@ -425,19 +633,12 @@ def quantize(x, qp):
     if arg.kind == "intarray":
         a, dtype = _exact_int_as_float(arg.value, "x"), np.float64
     else:
-        a, dtype = arg.value.astype(np.float64), arg.value.dtype
-    finite = np.isfinite(a)
-    if finite.all():
-        k = _round_codes(a, qf, "x", "quantize")
-        out = _codes_to_float(k, qf, dtype)
-    else:
-        out = arg.value.astype(dtype, copy=True)
-        k = _round_codes(a[finite], qf, "x", "quantize")
-        out[finite] = _codes_to_float(k, qf, dtype)
-    if math.frexp(qf)[0] == 0.5:  # beyond 2**52 on a power-of-two grid, x is its own x^Q
-        big = finite & (np.abs(a) >= _CODE_LIMIT / qf)  # qf a power of two: exact
-        if big.any():
-            out[big] = a[big].astype(dtype)
+        a, dtype = arg.value, arg.value.dtype
+    out = np.empty(a.shape, dtype)
+    try:
+        _blocked(a, qf, out, "quantize")
+    except (OverflowError, ValueError):  # raise the error the whole-array reference names
+        out = _quantize_reference(a.astype(np.float64), qf, dtype)
     return _wrap(out, arg)
 
 
@@ -468,14 +669,13 @@ def to_codes(x, qp):
     if arg.kind == "intarray":
         a = _exact_int_as_float(arg.value, "x")
     else:
-        a = arg.value.astype(np.float64)
-    _require_finite(a, "x", "to_codes")
-    k = _round_codes(a, qf, "x", "to_codes")
-    too_big = ~(np.abs(k) < _INT64_LIMIT)
-    if too_big.any():
-        raise OverflowError(f"to_codes: x={_first_bad(a, too_big)!r} with qp={qf!r} has a code "
-                            "of magnitude >= 2**63, which int64 cannot hold")
-    return _wrap(k.astype(np.int64), arg, int)
+        a = arg.value
+    out = np.empty(a.shape, np.int64)
+    try:
+        _blocked(a, qf, out, "codes")
+    except (OverflowError, ValueError):  # raise the error the whole-array reference names
+        out = _to_codes_reference(a.astype(np.float64), qf)
+    return _wrap(out, arg, int)
 
 
 def from_codes(k, qp, dtype=np.float64):
@@ -587,8 +787,12 @@ def stochastic_round(x, qp=1, rng=None):
     if arg.kind == "intarray":
         a, dtype = _exact_int_as_float(arg.value, "x"), np.float64
     else:
-        a, dtype = arg.value.astype(np.float64), arg.value.dtype
-    _require_finite(a, "x", "stochastic_round")
-    k, frac = _floor_codes(a, qf, "x", "stochastic_round")
-    k = k + (gen.random(a.shape) < frac)
-    return _wrap(_codes_to_float(k, qf, dtype), arg)
+        a, dtype = arg.value, arg.value.dtype
+    out = np.empty(a.shape, dtype)
+    state = gen.bit_generator.state
+    try:
+        _blocked(a, qf, out, "stochastic", gen)
+    except (OverflowError, ValueError):  # as if no draw was made; the reference raises
+        gen.bit_generator.state = state
+        out = _stochastic_reference(a.astype(np.float64), qf, dtype, gen.random)
+    return _wrap(out, arg)
