@@ -355,7 +355,7 @@ def _stochastic_reference(a: np.ndarray, qf: float, dtype: Any, draw: Any) -> np
 # Blocked kernels: the same results, computed block by block with a cheap certificate
 # ---------------------------------------------------------------------------------------------
 # The flattened input is processed in blocks of _BLOCK elements (a few scratch buffers of this
-# size stay in the L2 cache), with ufuncs writing into preallocated scratch and straight into
+# size stay in the L2/L3 caches), with ufuncs writing into preallocated scratch and straight into
 # the output, so that a call allocates the output and O(_BLOCK) scratch, nothing of size n.
 #
 # Power-of-two qp: p = qf·x is exact (it cannot lose bits to underflow unless |qf·x| < 2**-1022,
@@ -366,7 +366,8 @@ def _stochastic_reference(a: np.ndarray, qf: float, dtype: Any, draw: Any) -> np
 #
 # Other qp: with v = qf·x exact, p = fl(v), t = fl(p + 1/2), k = [t] and d = fl(t - k) in
 # [0, 1], let M = max(|k|) + 1 over the block (so |p| <= M when M < 2**50) and
-# c = 2**-51·(M + 1). If c <= d <= fl(1 - c) then [v + 1/2] = k. Proof: |v - p| <= 2**-53·|p| +
+# c = 2**-51·(M + 1) (computed as fl(M + 1)·2**-51, which is no smaller in any way that
+# matters below). If c <= d <= fl(1 - c) then [v + 1/2] = k. Proof: |v - p| <= 2**-53·|p| +
 # 2**-1075 (round to nearest, with underflow), |t - (p + 1/2)| <= 2**-53·(|p| + 1/2), and d is
 # t - k exactly except for t in (-1, 0), where it errs by at most 2**-54; so d differs from
 # v + 1/2 - k by at most N = 2**-52·M + 2**-53 + 2**-1075 < 2**-52·(M + 1) <= c - 2**-54. Hence
@@ -374,15 +375,17 @@ def _stochastic_reference(a: np.ndarray, qf: float, dtype: Any, draw: Any) -> np
 # Elements outside [c, 1 - c] (within about 2**-50·|qf·x| of a tie) take the exact path;
 # blocks with M >= 2**50 or a non-finite value take it whole.
 #
-# Stochastic rounding, other qp: p, f = [p] and d = fl(p - f) as above, u the uniform draw,
-# c = 2**-51·(M + 1) with M = max(|k|) + 1. If d >= c then [v] = f (v > p - d·... >= f, and
-# v < f + 1 since p <= f + 1 - ulp(p) and |v - p| <= ulp(p)/2). The reference computes the
-# fractional part as frac, within 2**-53 of v - f; d is within 2**-53·M + 2**-54 + 2**-1075 of it;
-# so |frac - d| < c - 2**-54, and where |fl(d - u)| > c the test u < frac (the reference's) has
-# the answer of u < d. Others take the exact path with their own u, so the result is bit for bit
-# the reference's. For power-of-two qp, d equals the reference's frac exactly (one rounding of
-# the same real p - [p]), and no certificate is needed.
-_BLOCK = 16384
+# Stochastic rounding, other qp: with u the uniform draw, y = fl(p - u), k = [y], e = fl(y - k),
+# M = max(|k|) + 2 (so |p| <= M) and c as above. The reference returns [v] + [u < frac], frac
+# its fractional part of v, within 2**-53 of F = v - [v]. If c <= e <= fl(1 - c), then y - k,
+# hence v - u - k, is at distance >= c - 2**-52·(M + 1) - 2**-1075 > 2**-53 from 0 and 1 (the
+# error bounds above, with |p - u| <= M + 1), so F - u, which is v - u - k or one less, is at
+# distance > 2**-53 from 0: u < frac exactly when u < F, which is when k = [v - u] is [v]
+# (otherwise k = [v] - 1). So k + 1 = [v] + [u < frac], bit for bit the reference's result.
+# Uncertified elements take the exact path with their own u. For power-of-two qp, p - [p]
+# (rounded once, for p in (-1, 0)) is the reference's frac exactly, and [p] + [u < p - [p]] is
+# computed as the reference does; no certificate is needed.
+_BLOCK = 32768  # 256 KiB per float64 scratch buffer; 16384..131072 measured within ~10%
 _CERT_LIMIT = 2.0**50  # M below this for a certified block (|p| < 2**51)
 _MIN = np.minimum.reduce
 _MAX = np.maximum.reduce
@@ -433,15 +436,13 @@ def _blocked_loop(a: np.ndarray, qf: float, out: np.ndarray, mode: str, gen: Any
     k = np.empty(size)  # codes
     if mode == "stochastic":
         u = np.empty(size)
-        w = np.empty(size)
-        g = np.empty(size)
         up = np.empty(size, dtype=bool)
     for i in range(0, n, _BLOCK):
         j = min(i + _BLOCK, n)
         m = j - i
         xb, tb, kb, ob = src.get(i, j), t[:m], k[:m], dst[i:j]
         if mode == "stochastic":
-            ub, wb = u[:m], w[:m]
+            ub = u[:m]
             gen.random(out=ub)
         whole = False  # the block goes through the reference path entirely
         if pow2:
@@ -464,19 +465,16 @@ def _blocked_loop(a: np.ndarray, qf: float, out: np.ndarray, mode: str, gen: Any
         else:
             np.multiply(xb, qf, out=tb)
             if mode == "stochastic":
-                np.floor(tb, out=kb)  # f
-                np.subtract(tb, kb, out=tb)  # d
-                np.subtract(tb, ub, out=wb)  # d - u: its sign is that of the exact difference
-                gb = g[:m]
-                np.ceil(wb, out=gb)  # 1 where u < d, else ±0 (and f != -0 where certified)
-                np.add(kb, gb, out=kb)
-                np.abs(wb, out=wb)
+                np.subtract(tb, ub, out=tb)  # y = fl(p - u)
+                np.floor(tb, out=kb)
+                np.subtract(tb, kb, out=tb)  # e = fl(y - [y])
                 lo, hi = float(_MIN(kb)), float(_MAX(kb))
-                bound = max(hi, -lo) + 1.0
+                bound = max(hi, -lo) + 2.0
                 c = (bound + 1.0) * 2.0**-51
                 ok = bound < _CERT_LIMIT
-                if ok and not (float(_MIN(tb)) >= c and float(_MIN(wb)) > c):
-                    bad = np.flatnonzero((tb < c) | (wb <= c))
+                np.add(kb, 1.0, out=kb)  # [y] + 1 (nonzero where certified: -0 is not)
+                if ok and not (float(_MIN(tb)) >= c and float(_MAX(tb)) <= 1.0 - c):
+                    bad = np.flatnonzero((tb < c) | (tb > 1.0 - c))
                     kf, frac = _floor_codes(xb[bad], qf, "x", "stochastic_round")
                     kb[bad] = kf + (ub[bad] < frac)
                 whole = not ok
