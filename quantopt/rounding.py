@@ -364,27 +364,27 @@ def _stochastic_reference(a: np.ndarray, qf: float, dtype: Any, draw: Any) -> np
 # finite p with 2p finite. A block where p or 2p overflows, or x is not finite, goes to the
 # reference path (the sum of its codes is then not finite).
 #
-# Other qp: with v = qf·x exact, p = fl(v), t = fl(p + 1/2), k = [t] and d = fl(t - k) in
-# [0, 1], let M = max(|k|) + 1 over the block (so |p| <= M when M < 2**50) and
-# c = 2**-51·(M + 1) (computed as fl(M + 1)·2**-51, which is no smaller in any way that
-# matters below). If c <= d <= fl(1 - c) then [v + 1/2] = k. Proof: |v - p| <= 2**-53·|p| +
-# 2**-1075 (round to nearest, with underflow), |t - (p + 1/2)| <= 2**-53·(|p| + 1/2), and d is
-# t - k exactly except for t in (-1, 0), where it errs by at most 2**-54; so d differs from
-# v + 1/2 - k by at most N = 2**-52·M + 2**-53 + 2**-1075 < 2**-52·(M + 1) <= c - 2**-54. Hence
-# d >= c gives v + 1/2 - k > 0, and d <= fl(1 - c) <= 1 - c + 2**-54 gives v + 1/2 - k < 1.
-# Elements outside [c, 1 - c] (within about 2**-50·|qf·x| of a tie) take the exact path;
-# blocks with M >= 2**50 or a non-finite value take it whole.
+# Other qp: with v = qf·x exact, p = fl(v), t = fl(p + 1/2) and k = [t], the code is
+# K = [v + 1/2], i.e. K - 1/2 <= v < K + 1/2. While |k| < 2**50 the numbers K ± 1/2, K and K + 1
+# are floats, and rounding to nearest is monotone (with underflow too), so K - 1/2 <= v gives
+# K - 1/2 <= p, K <= p + 1/2 and K <= t; and v < K + 1/2 gives p <= K + 1/2 and t <= K + 1.
+# Hence k = K, or k = K + 1 with t = K + 1 an integer. The certificate is d = fl(t - k) > 0:
+# t - k is exact for t >= 0 and t <= -1 (Sterbenz) and in (0, 1) for t in (-1, 0), where it
+# rounds to a positive float. So d = 0 exactly where t is an integer, and only those elements
+# (for instance p a tie k + 1/2 whose exact v may lie just below it) take the exact path; a
+# block with max|k| >= 2**50 or a non-finite value takes it whole.
 #
-# Stochastic rounding, other qp: with u the uniform draw, y = fl(p - u), k = [y], e = fl(y - k),
-# M = max(|k|) + 2 (so |p| <= M) and c as above. The reference returns [v] + [u < frac], frac
-# its fractional part of v, within 2**-53 of F = v - [v]. If c <= e <= fl(1 - c), then y - k,
-# hence v - u - k, is at distance >= c - 2**-52·(M + 1) - 2**-1075 > 2**-53 from 0 and 1 (the
-# error bounds above, with |p - u| <= M + 1), so F - u, which is v - u - k or one less, is at
-# distance > 2**-53 from 0: u < frac exactly when u < F, which is when k = [v - u] is [v]
-# (otherwise k = [v] - 1). So k + 1 = [v] + [u < frac], bit for bit the reference's result.
-# Uncertified elements take the exact path with their own u. For power-of-two qp, p - [p]
-# (rounded once, for p in (-1, 0)) is the reference's frac exactly, and [p] + [u < p - [p]] is
-# computed as the reference does; no certificate is needed.
+# Stochastic rounding, other qp: the reference returns [v] + [u < frac] for the uniform draw u,
+# where its fractional part frac is within 2**-53 of F = v - [v]; the fast path must match it
+# bit for bit, so it keeps a margin. With y = fl(p - u), k = [y], e = fl(y - k), M = max|k| + 2
+# (so |p| <= M) and c = fl(M + 1)·2**-51: |v - p| <= 2**-53·M + 2**-1075, |y - (p - u)| <=
+# 2**-53·(M + 1), and e and fl(1 - c) are within 2**-54 of y - k and of 1 - c. So if
+# c <= e <= fl(1 - c), v - u - k is at distance >= c - 2**-52·(M + 1) - 2**-1075 > 2**-53 from
+# 0 and from 1. F - u is v - u - k or that minus 1, so |F - u| > 2**-53: u < frac exactly when
+# u < F, which is exactly when k = [v - u] equals [v] (otherwise k = [v] - 1). Hence k + 1 =
+# [v] + [u < frac]. Uncertified elements take the exact path with their own u. For power-of-two
+# qp, p - [p] (rounded once, for p in (-1, 0)) is the reference's frac exactly, and
+# [p] + [u < p - [p]] is computed as the reference does; no certificate is needed.
 _BLOCK = 32768  # 256 KiB per float64 scratch buffer; 16384..131072 measured within ~10%
 _CERT_LIMIT = 2.0**50  # M below this for a certified block (|p| < 2**51)
 _MIN = np.minimum.reduce
@@ -481,14 +481,13 @@ def _blocked_loop(a: np.ndarray, qf: float, out: np.ndarray, mode: str, gen: Any
             else:
                 np.add(tb, 0.5, out=tb)
                 np.floor(tb, out=kb)
-                np.subtract(tb, kb, out=tb)  # d
+                np.subtract(tb, kb, out=tb)  # d = 0 exactly where t is an integer
                 lo, hi = float(_MIN(kb)), float(_MAX(kb))
-                bound = max(hi, -lo) + 1.0
-                c = (bound + 1.0) * 2.0**-51
-                ok = bound < _CERT_LIMIT
-                if ok and not (float(_MIN(tb)) >= c and float(_MAX(tb)) <= 1.0 - c):
-                    bad = np.flatnonzero((tb < c) | (tb > 1.0 - c))
-                    kb[bad] = _round_codes(xb[bad], qf, "x", mode)
+                ok = max(hi, -lo) < _CERT_LIMIT  # False for nan
+                if ok and not float(_MIN(tb)) > 0.0:
+                    bad = np.flatnonzero(tb == 0.0)
+                    kb[bad] = _round_codes(xb[bad], qf, "x", "to_codes" if mode == "codes"
+                                           else mode)
                 whole = not ok
         if whole:
             if mode == "quantize":
