@@ -412,6 +412,39 @@ class _Source:
         return b
 
 
+def _narrow_masks(dtype: Any, qf: float) -> tuple[int, int, float] | None:
+    """(mask, half, limit) for the midpoint filter of _narrow_block, or None if it is unsafe.
+
+    A float64 v in the normal range of ``dtype`` (precision m bits) is a midpoint of two
+    adjacent floats of dtype only if its 52 - m + 1 lowest fraction bits are 100...0. Codes give
+    |v| >= 1/qf unless v = 0, so when 1/qf is at least twice dtype's smallest normal no nonzero
+    v is subnormal there; v below ``limit`` keeps clear of dtype's overflow threshold.
+    """
+    info = np.finfo(dtype)
+    if 1.0 / qf < 2.0 * float(info.smallest_normal):
+        return None
+    low = 52 - info.nmant  # float64 fraction bits below dtype's last fraction bit
+    return (1 << low) - 1, 1 << (low - 1), float(info.max) / 4.0
+
+
+def _narrow_block(k: np.ndarray, qf: float, ob: np.ndarray, scratch: np.ndarray,
+                  masks: tuple[int, int, float]) -> None:
+    """ob = the float of ob's dtype nearest k/qf, as _codes_to_float gives, for one block.
+
+    fl64(k/qf) cast to the narrow dtype is correctly rounded unless it is a midpoint of the
+    narrow format (double rounding); only elements whose bit pattern could be one go through
+    _codes_to_float, which decides them exactly.
+    """
+    mask, half, _ = masks
+    v = scratch
+    np.divide(k, qf, out=v)
+    np.copyto(ob, v, casting="same_kind")
+    low = np.bitwise_and(v.view(np.uint64), np.uint64(mask))
+    cand = np.flatnonzero(low == np.uint64(half))
+    if cand.size:
+        ob[cand] = _codes_to_float(k[cand], qf, ob.dtype)
+
+
 def _blocked(a: np.ndarray, qf: float, out: np.ndarray, mode: str, gen: Any = None) -> None:
     """Fill ``out`` (fresh, C-contiguous, a's shape) with mode(a) block by block.
 
@@ -432,6 +465,7 @@ def _blocked_loop(a: np.ndarray, qf: float, out: np.ndarray, mode: str, gen: Any
     pow2 = math.frexp(qf)[0] == 0.5
     inv = 1.0 / qf if pow2 and qf >= 2.0**-1023 else 0.0  # a power of two: exact
     out64 = out.dtype == np.float64
+    narrow = _narrow_masks(out.dtype, qf) if mode != "codes" and not out64 else None
     t = np.empty(size)  # p, t or d
     k = np.empty(size)  # codes
     if mode == "stochastic":
@@ -506,6 +540,8 @@ def _blocked_loop(a: np.ndarray, qf: float, out: np.ndarray, mode: str, gen: Any
                 np.copyto(ob, kb, casting="same_kind")  # one rounding of the exact k/qf
         elif out64:
             np.divide(kb, qf, out=ob)  # correctly rounded k/qf
+        elif narrow is not None and not pow2 and (max(hi, -lo) + 2.0) / qf < narrow[2]:
+            _narrow_block(kb, qf, ob, tb, narrow)
         else:
             ob[...] = _codes_to_float(kb, qf, out.dtype)
 

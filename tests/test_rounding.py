@@ -923,3 +923,44 @@ def test_blocked_stochastic_round_large_codes_need_the_exact_path(qp):
         with block_size(SMALL_BLOCK):
             got = qo.stochastic_round(x, qp, rng=seed)
         assert_same_bits(got, REFERENCE.stochastic_round(x, qp, seed))
+
+
+@st.composite
+def float32_quantize_midpoint_case(draw):
+    """float32 x whose code k has fl64(k/qp) on a float32 midpoint m (k/qp itself is not m).
+
+    m = (lo + hi)/2 for adjacent float32 lo, hi in [1, 2); qp = fl(k/m) for k < 2**22 makes
+    k/qp = m(1 + δ), |δ| ~ 2**-53, and qp < 2**23 keeps the codes of lo and hi equal to k.
+    """
+    lo = np.float32(draw(st.floats(min_value=1.0, max_value=1.875, width=32)))
+    hi = np.nextafter(lo, np.float32(2))
+    m = (float(lo) + float(hi)) / 2
+    k = draw(st.integers(2**21, 2**22))
+    return lo, hi, k / m
+
+
+@given(float32_quantize_midpoint_case(), st.sampled_from([1, SMALL_BLOCK, 3 * SMALL_BLOCK + 7]))
+def test_blocked_quantize_float32_double_rounding(case, n):
+    lo, hi, qp = case
+    x = np.full(n, lo, dtype=np.float32)
+    x[1::2] = hi
+    with block_size(SMALL_BLOCK):
+        got = qo.quantize(x, qp)
+    assert_same_bits(got, REFERENCE.quantize(x, qp))
+    for i in range(min(n, 2)):
+        assert got[i] == nearest_float(Fraction(code(float(x[i]), qp)) / Fraction(qp), np.float32)
+
+
+def test_float32_quantize_midpoint_cases_defeat_the_naive_cast():
+    """The previous test can fail: on its cases the plain float32(fl64(k/qp)) is often wrong."""
+    rng = np.random.default_rng(2)
+    wrong = 0
+    for _ in range(300):
+        lo = np.float32(rng.uniform(1, 1.99))
+        m = (float(lo) + float(np.nextafter(lo, np.float32(2)))) / 2
+        qp = int(rng.integers(2**21, 2**22)) / m
+        k = code(float(lo), qp)
+        exact = nearest_float(Fraction(k) / Fraction(qp), np.float32)
+        wrong += np.float32(k / qp) != exact
+        assert qo.quantize(np.array([lo]), qp)[0] == exact
+    assert wrong > 10
