@@ -17,11 +17,20 @@ x = 2**52 + 1; ``numpy.round`` and Python's ``round`` round half to even.)
 * ``fractions.Fraction`` (and Python ``int``) inputs are computed in exact rational arithmetic;
   a Fraction anywhere among the arguments gives a Fraction result.
 * float16/float32/float64 inputs (Python floats, numpy scalars and arrays) are computed
-  vectorized in float64: ``qp*x = p + e`` is split exactly into a float ``p`` and its rounding
-  error ``e`` (Dekker's error-free product, with Veltkamp splitting), and the code follows from
-  ``p`` and ``e`` by exact comparisons. The float that is returned for a grid point k/qp is the
-  float of the input's dtype nearest to k/qp (ties to even), since k/qp itself is usually not a
-  float (0.12 is not). For qp a power of two, k/qp is exactly a float64.
+  vectorized in float64. The exact method: ``qp*x = p + e`` is split exactly into a float ``p``
+  and its rounding error ``e`` (Dekker's error-free product, with Veltkamp splitting), and the
+  code follows from ``p`` and ``e`` by exact comparisons. The float that is returned for a grid
+  point k/qp is the float of the input's dtype nearest to k/qp (ties to even), since k/qp
+  itself is usually not a float (0.12 is not). For qp a power of two, k/qp is exactly a float64.
+* Speed: ``quantize``, ``to_codes`` and ``stochastic_round`` run over the flattened array in
+  cache-sized blocks, with a fast path whose result is proven equal to the exact method's
+  (for qp a power of two p = qp*x is exact and p^R = [2p] - [p]; otherwise the code is
+  [fl(fl(qp*x) + 1/2)] unless that sum is exactly an integer, by monotonicity of rounding), and
+  the exact method for the elements and blocks the fast path cannot certify (ties, non-finite
+  or huge values). Results are bit for bit those of the exact method; the only memory of the
+  size of x they allocate is the result (float16/32 and non-contiguous inputs are converted
+  block by block into scratch; an integer array is first converted to float64 as a whole).
+  The proofs are in the comments of the kernels.
 * Domain of exactness for floats: every finite x when qp is a power of two; |qp·x| < 2**52
   otherwise (outside it, the float64 product cannot carry the code exactly, and OverflowError is
   raised, naming the value). Integer codes must also fit in int64 (|k| < 2**63).
@@ -795,8 +804,11 @@ def stochastic_round(x, qp=1, rng=None):
 
     Exactness: the floor f is exact. For a Fraction x the up-probability is exactly the
     fractional part (uniform random integers, rejection sampling). For floats it is the
-    fractional part rounded to float64 and compared with a uniform double, so E[x^S] = x holds
-    to within 2**-52/qp per element. Results follow the types of :func:`quantize`.
+    fractional part rounded to float64 and compared with a uniform double u (one
+    ``rng.random()`` double per element, in C order: drawn block by block, the same stream as a
+    single draw of x.size doubles), so E[x^S] = x holds to within 2**-52/qp per element. On a
+    power-of-two grid, |qp·x| >= 2**52 is a grid point and x^S = x. When an error is raised,
+    no draw has been consumed from rng. Results follow the types of :func:`quantize`.
     """
     q = _parse_qp(qp)
     arg = _parse_x(x)
