@@ -374,14 +374,16 @@ def _stochastic_reference(a: np.ndarray, qf: float, dtype: Any, draw: Any) -> np
 # reference path (the sum of its codes is then not finite).
 #
 # Other qp: with v = qf·x exact, p = fl(v), t = fl(p + 1/2) and k = [t], the code is
-# K = [v + 1/2], i.e. K - 1/2 <= v < K + 1/2. While |k| < 2**50 the numbers K ± 1/2, K and K + 1
+# K = [v + 1/2], i.e. K - 1/2 <= v < K + 1/2. While |K| < 2**52 the numbers K ± 1/2, K and K + 1
 # are floats, and rounding to nearest is monotone (with underflow too), so K - 1/2 <= v gives
 # K - 1/2 <= p, K <= p + 1/2 and K <= t; and v < K + 1/2 gives p <= K + 1/2 and t <= K + 1.
 # Hence k = K, or k = K + 1 with t = K + 1 an integer. The certificate is d = fl(t - k) > 0:
 # t - k is exact for t >= 0 and t <= -1 (Sterbenz) and in (0, 1) for t in (-1, 0), where it
-# rounds to a positive float. So d = 0 exactly where t is an integer, and only those elements
-# (for instance p a tie k + 1/2 whose exact v may lie just below it) take the exact path; a
-# block with max|k| >= 2**50 or a non-finite value takes it whole.
+# rounds to a positive float. So d = 0 exactly where t is an integer, and those elements (for
+# instance p a tie k + 1/2 whose exact v may lie just below it) take the exact path. So do the
+# elements where the reference raises OverflowError, |p| >= 2**52: there t is an integer too,
+# except for p = -2**52, which k <= -2**52 catches; and non-finite x, where d is nan. The
+# bounds on K hold for the others: |t| < 2**52 with d > 0 gives -2**52 < K < 2**52.
 #
 # Stochastic rounding, other qp: the reference returns [v] + [u < frac] for the uniform draw u,
 # where its fractional part frac is within 2**-53 of F = v - [v]; the fast path must match it
@@ -475,8 +477,11 @@ def _blocked_loop(a: np.ndarray, qf: float, out: np.ndarray, mode: str, gen: Any
     inv = 1.0 / qf if pow2 and qf >= 2.0**-1023 else 0.0  # a power of two: exact
     out64 = out.dtype == np.float64
     narrow = _narrow_masks(out.dtype, qf) if mode != "codes" and not out64 else None
-    t = np.empty(size)  # p, t or d
-    k = np.empty(size)  # codes
+    if narrow is not None and not 2.0**53 / qf < narrow[2]:
+        narrow = None  # certified codes have |k| < 2**52: k/qf must stay far below dtype's max
+    tk = np.empty((2, size))  # rows t and k, reduced together
+    t = tk[0]  # p, t, d, y or e
+    k = tk[1]  # codes
     if mode == "stochastic":
         u = np.empty(size)
         up = np.empty(size, dtype=bool)
@@ -488,6 +493,7 @@ def _blocked_loop(a: np.ndarray, qf: float, out: np.ndarray, mode: str, gen: Any
             ub = u[:m]
             gen.random(out=ub)
         whole = False  # the block goes through the reference path entirely
+        patch = None  # elements that the reference path overwrites in the output
         if pow2:
             np.multiply(xb, qf, out=tb)
             if mode == "stochastic":
@@ -524,14 +530,10 @@ def _blocked_loop(a: np.ndarray, qf: float, out: np.ndarray, mode: str, gen: Any
             else:
                 np.add(tb, 0.5, out=tb)
                 np.floor(tb, out=kb)
-                np.subtract(tb, kb, out=tb)  # d = 0 exactly where t is an integer
-                lo, hi = float(_MIN(kb)), float(_MAX(kb))
-                ok = max(hi, -lo) < _CERT_LIMIT  # False for nan
-                if ok and not float(_MIN(tb)) > 0.0:
-                    bad = np.flatnonzero(tb == 0.0)
-                    kb[bad] = _round_codes(xb[bad], qf, "x", "to_codes" if mode == "codes"
-                                           else mode)
-                whole = not ok
+                np.subtract(tb, kb, out=tb)  # d: 0 where t is an integer, nan where x is not finite
+                dmin, kmin = _MIN(tk[:, :m], axis=1)
+                if not (dmin > 0.0 and kmin > -_CODE_LIMIT):
+                    patch = np.flatnonzero(~(tb > 0.0) | (kb <= -_CODE_LIMIT))
         if whole:
             if mode == "quantize":
                 ob[...] = _quantize_reference(xb, qf, out.dtype)
@@ -549,10 +551,15 @@ def _blocked_loop(a: np.ndarray, qf: float, out: np.ndarray, mode: str, gen: Any
                 np.copyto(ob, kb, casting="same_kind")  # one rounding of the exact k/qf
         elif out64:
             np.divide(kb, qf, out=ob)  # correctly rounded k/qf
-        elif narrow is not None and not pow2 and (max(hi, -lo) + 2.0) / qf < narrow[2]:
+        elif narrow is not None and not pow2:
             _narrow_block(kb, qf, ob, tb, narrow)
         else:
             ob[...] = _codes_to_float(kb, qf, out.dtype)
+        if patch is not None and patch.size:
+            if mode == "quantize":
+                ob[patch] = _quantize_reference(xb[patch], qf, out.dtype)
+            else:
+                ob[patch] = _to_codes_reference(xb[patch], qf)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -729,6 +729,7 @@ def test_blocked_quantize_same_bits_as_reference_and_oracle(case):
 @given(spanning_array())
 @example((np.array([1e19] + [np.nan] * (2 * SMALL_BLOCK)), 1.0, [0]))  # which error first
 @example((np.array([np.nan] + [1e300] * (2 * SMALL_BLOCK)), 100.0, [0]))
+@example((np.array([1.0] * SMALL_BLOCK + [-(2.0**52) / 3]), 3.0, [0]))  # qp*x = -2**52 exactly
 def test_blocked_to_codes_same_as_reference_and_oracle(case):
     x, qp, pos = case
     with block_size(SMALL_BLOCK):
