@@ -475,7 +475,7 @@ def _blocked_loop(a: np.ndarray, qf: float, out: np.ndarray, mode: str, gen: Any
     dst = out.reshape(-1)
     pow2 = math.frexp(qf)[0] == 0.5
     inv = 1.0 / qf if pow2 and qf >= 2.0**-1023 else 0.0  # a power of two: exact
-    out64 = out.dtype == np.float64
+    out64 = out.dtype.type is np.float64  # (either byte order)
     narrow = _narrow_masks(out.dtype, qf) if mode != "codes" and not out64 else None
     if narrow is not None and not 2.0**53 / qf < narrow[2]:
         narrow = None  # certified codes have |k| < 2**52: k/qf must stay far below dtype's max

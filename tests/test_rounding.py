@@ -809,6 +809,11 @@ def test_blocked_kernels_layouts_scalars_and_0d(qp):
             assert type(got) is (float if wrap is float else type(xv))
             assert_same_bits(np.asarray(got), np.asarray(want))
             assert int(qo.to_codes(xv, qp)) == int(REFERENCE.to_codes(np.asarray(xv), qp))
+    for dt in (">f8", ">f4", "<f2"):  # byte orders: values as for the native dtype
+        v = base.astype(dt)
+        assert_same_bits(qo.quantize(v, qp), REFERENCE.quantize(v, qp))
+        assert_same_bits(qo.stochastic_round(v, qp, rng=2), REFERENCE.stochastic_round(v, qp, 2))
+        np.testing.assert_array_equal(qo.to_codes(v, qp), REFERENCE.to_codes(v, qp))
     assert qo.quantize(np.empty((0, 3)), qp).shape == (0, 3)
     assert qo.to_codes(np.empty(0), qp).dtype == np.int64
 
