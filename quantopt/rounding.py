@@ -371,7 +371,8 @@ def _stochastic_reference(a: np.ndarray, qf: float, dtype: Any, draw: Any) -> np
 # where both p and qf·x round half up to 0), and p^R = [2p] - [p] exactly: both floors are
 # integers and their difference is [p] or [p] + 1 ([p] + 1 iff p - [p] >= 1/2), for every
 # finite p with 2p finite. A block where p or 2p overflows, or x is not finite, goes to the
-# reference path (the sum of its codes is then not finite).
+# reference path (quantize: an overflow or inf - inf was signalled; a nan x just gives nan;
+# to_codes and stochastic_round: the codes' extremes or sum are not finite).
 #
 # Other qp: with v = qf·x exact, p = fl(v), t = fl(p + 1/2) and k = [t], the code is
 # K = [v + 1/2], i.e. K - 1/2 <= v < K + 1/2. While |K| < 2**52 the numbers K ± 1/2, K and K + 1
@@ -464,11 +465,28 @@ def _blocked(a: np.ndarray, qf: float, out: np.ndarray, mode: str, gen: Any = No
     Raises the reference path's errors (possibly for a different element than the reference
     would name first: callers re-run the reference on the whole array to raise its error).
     """
-    with np.errstate(all="ignore"):  # overflow, inf - inf: such blocks take the reference path
-        _blocked_loop(a, qf, out, mode, gen)
+    flag = _FpFlag()
+    # Overflow and inf - inf are expected (such blocks take the reference path). For quantize
+    # on a power-of-two grid they are detected from the floating-point status flags, which
+    # numpy reads after every ufunc call anyway, instead of by one more pass over the block.
+    with np.errstate(all="ignore", over="call", invalid="call", call=flag):
+        _blocked_loop(a, qf, out, mode, gen, flag)
 
 
-def _blocked_loop(a: np.ndarray, qf: float, out: np.ndarray, mode: str, gen: Any) -> None:
+class _FpFlag:
+    """np.errstate callback: records that an overflow or invalid operation was signalled."""
+
+    __slots__ = ("hit",)
+
+    def __init__(self):
+        self.hit = False
+
+    def __call__(self, kind: str, flag: int) -> None:
+        self.hit = True
+
+
+def _blocked_loop(a: np.ndarray, qf: float, out: np.ndarray, mode: str, gen: Any,
+                  flag: _FpFlag) -> None:
     n = a.size
     size = min(n, _BLOCK)
     src = _Source(a, size)
@@ -495,6 +513,7 @@ def _blocked_loop(a: np.ndarray, qf: float, out: np.ndarray, mode: str, gen: Any
         whole = False  # the block goes through the reference path entirely
         patch = None  # elements that the reference path overwrites in the output
         if pow2:
+            flag.hit = False
             np.multiply(xb, qf, out=tb)
             if mode == "stochastic":
                 np.floor(tb, out=kb)  # f = [p]
@@ -509,6 +528,10 @@ def _blocked_loop(a: np.ndarray, qf: float, out: np.ndarray, mode: str, gen: Any
             if mode == "codes":
                 lo, hi = float(_MIN(kb)), float(_MAX(kb))
                 whole = not (-_INT64_LIMIT < lo and hi < _INT64_LIMIT)
+            elif mode == "quantize":
+                # x = ±inf gives inf - inf and a too large x overflows qf·x or 2p: both are
+                # signalled. A nan x gives a nan code and so a nan result, as it should.
+                whole = flag.hit
             else:
                 whole = not math.isfinite(float(_SUM(kb)))
         else:

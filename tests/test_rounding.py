@@ -682,7 +682,8 @@ def spanning_array(draw, allow_nonfinite=True):
         for i in pos:
             x[i] = dtype(draw(hard_value(qp)))
         if allow_nonfinite and draw(st.integers(0, 9)) == 0:
-            x[draw(st.integers(0, n - 1))] = draw(st.sampled_from([np.inf, -np.inf, np.nan]))
+            x[draw(st.integers(0, n - 1))] = draw(st.sampled_from(
+                [np.inf, -np.inf, np.nan, np.copysign(np.nan, -1.0)]))
     return x, qp, sorted(set(pos))
 
 
