@@ -398,7 +398,7 @@ def _stochastic_reference(a: np.ndarray, qf: float, dtype: Any, draw: Any) -> np
 # qp, p - [p] (rounded once, for p in (-1, 0)) is the reference's frac exactly, and
 # [p] + [u < p - [p]] is computed as the reference does; no certificate is needed.
 _BLOCK = 32768  # 256 KiB per float64 scratch buffer; 16384..131072 measured within ~10%
-_CERT_LIMIT = 2.0**50  # M below this for a certified block (|p| < 2**51)
+_CERT_LIMIT = 2.0**50  # stochastic_round, other qp: M below this for a certified block
 _MIN = np.minimum.reduce
 _MAX = np.maximum.reduce
 _SUM = np.add.reduce
