@@ -17,11 +17,20 @@ x = 2**52 + 1; ``numpy.round`` and Python's ``round`` round half to even.)
 * ``fractions.Fraction`` (and Python ``int``) inputs are computed in exact rational arithmetic;
   a Fraction anywhere among the arguments gives a Fraction result.
 * float16/float32/float64 inputs (Python floats, numpy scalars and arrays) are computed
-  vectorized in float64: ``qp*x = p + e`` is split exactly into a float ``p`` and its rounding
-  error ``e`` (Dekker's error-free product, with Veltkamp splitting), and the code follows from
-  ``p`` and ``e`` by exact comparisons. The float that is returned for a grid point k/qp is the
-  float of the input's dtype nearest to k/qp (ties to even), since k/qp itself is usually not a
-  float (0.12 is not). For qp a power of two, k/qp is exactly a float64.
+  vectorized in float64. The exact method: ``qp*x = p + e`` is split exactly into a float ``p``
+  and its rounding error ``e`` (Dekker's error-free product, with Veltkamp splitting), and the
+  code follows from ``p`` and ``e`` by exact comparisons. The float that is returned for a grid
+  point k/qp is the float of the input's dtype nearest to k/qp (ties to even), since k/qp
+  itself is usually not a float (0.12 is not). For qp a power of two, k/qp is exactly a float64.
+* Speed: ``quantize``, ``to_codes`` and ``stochastic_round`` run over the flattened array in
+  cache-sized blocks, with a fast path whose result is proven equal to the exact method's
+  (for qp a power of two p = qp*x is exact and p^R = [2p] - [p]; otherwise the code is
+  [fl(fl(qp*x) + 1/2)] unless that sum is exactly an integer, by monotonicity of rounding), and
+  the exact method for the elements and blocks the fast path cannot certify (ties, non-finite
+  or huge values). Results are bit for bit those of the exact method; the only memory of the
+  size of x they allocate is the result (float16/32 and non-contiguous inputs are converted
+  block by block into scratch; an integer array is first converted to float64 as a whole).
+  The proofs are in the comments of the kernels.
 * Domain of exactness for floats: every finite x when qp is a power of two; |qp·x| < 2**52
   otherwise (outside it, the float64 product cannot carry the code exactly, and OverflowError is
   raised, naming the value). Integer codes must also fit in int64 (|k| < 2**63).
@@ -306,6 +315,277 @@ def _codes_to_float(k: np.ndarray, qf: float, dtype: Any) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------------------------
+# Reference array paths: the exact kernels above applied to a whole float64 array. They are the
+# slow path of the blocked kernels below (for the rare elements a fast certificate cannot
+# decide), and they raise the errors of the public functions.
+# ---------------------------------------------------------------------------------------------
+def _quantize_reference(a: np.ndarray, qf: float, dtype: Any) -> np.ndarray:
+    """x^Q of a float64 array ``a`` in ``dtype`` (non-finite values pass through)."""
+    finite = np.isfinite(a)
+    if finite.all():
+        k = _round_codes(a, qf, "x", "quantize")
+        out = _codes_to_float(k, qf, dtype)
+    else:
+        out = a.astype(dtype, copy=True)
+        k = _round_codes(a[finite], qf, "x", "quantize")
+        out[finite] = _codes_to_float(k, qf, dtype)
+    if math.frexp(qf)[0] == 0.5:  # beyond 2**52 on a power-of-two grid, x is its own x^Q
+        big = finite & (np.abs(a) >= _CODE_LIMIT / qf)  # qf a power of two: exact
+        if big.any():
+            out[big] = a[big].astype(dtype)
+    return out
+
+
+def _to_codes_reference(a: np.ndarray, qf: float) -> np.ndarray:
+    """int64 codes of a float64 array; ValueError/OverflowError as documented in to_codes."""
+    _require_finite(a, "x", "to_codes")
+    k = _round_codes(a, qf, "x", "to_codes")
+    too_big = ~(np.abs(k) < _INT64_LIMIT)
+    if too_big.any():
+        raise OverflowError(f"to_codes: x={_first_bad(a, too_big)!r} with qp={qf!r} has a code "
+                            "of magnitude >= 2**63, which int64 cannot hold")
+    return k.astype(np.int64)
+
+
+def _stochastic_reference(a: np.ndarray, qf: float, dtype: Any, draw: Any) -> np.ndarray:
+    """x^S of a float64 array; ``draw(shape)`` gives the uniforms, called after the checks."""
+    _require_finite(a, "x", "stochastic_round")
+    k, frac = _floor_codes(a, qf, "x", "stochastic_round")
+    k = k + (draw(a.shape) < frac)
+    out = _codes_to_float(k, qf, dtype)
+    if math.frexp(qf)[0] == 0.5:  # beyond 2**52 on a power-of-two grid, x is its own x^S
+        big = np.abs(a) >= _CODE_LIMIT / qf  # (where qf·x overflows, k above is not x·qf)
+        if big.any():
+            out[big] = a[big].astype(dtype)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Blocked kernels: the same results, computed block by block with a cheap certificate
+# ---------------------------------------------------------------------------------------------
+# The flattened input is processed in blocks of _BLOCK elements (a few scratch buffers of this
+# size stay in the L2/L3 caches), with ufuncs writing into preallocated scratch and straight into
+# the output, so that a call allocates the output and O(_BLOCK) scratch, nothing of size n.
+#
+# Power-of-two qp: p = qf·x is exact (it cannot lose bits to underflow unless |qf·x| < 2**-1022,
+# where both p and qf·x round half up to 0), and p^R = [2p] - [p] exactly: both floors are
+# integers and their difference is [p] or [p] + 1 ([p] + 1 iff p - [p] >= 1/2), for every
+# finite p with 2p finite. A block where p or 2p overflows, or x is not finite, goes to the
+# reference path (quantize: an overflow or inf - inf was signalled; a nan x just gives nan;
+# to_codes and stochastic_round: the codes' extremes or sum are not finite).
+#
+# Other qp: with v = qf·x exact, p = fl(v), t = fl(p + 1/2) and k = [t], the code is
+# K = [v + 1/2], i.e. K - 1/2 <= v < K + 1/2. While |K| < 2**52 the numbers K ± 1/2, K and K + 1
+# are floats, and rounding to nearest is monotone (with underflow too), so K - 1/2 <= v gives
+# K - 1/2 <= p, K <= p + 1/2 and K <= t; and v < K + 1/2 gives p <= K + 1/2 and t <= K + 1.
+# Hence k = K, or k = K + 1 with t = K + 1 an integer. The certificate is d = fl(t - k) > 0:
+# t - k is exact for t >= 0 and t <= -1 (Sterbenz) and in (0, 1) for t in (-1, 0), where it
+# rounds to a positive float. So d = 0 exactly where t is an integer, and those elements (for
+# instance p a tie k + 1/2 whose exact v may lie just below it) take the exact path. So do the
+# elements where the reference raises OverflowError, |p| >= 2**52: there t is an integer too,
+# except for p = -2**52, which k <= -2**52 catches; and non-finite x, where d is nan. The
+# bounds on K hold for the others: |t| < 2**52 with d > 0 gives -2**52 < K < 2**52.
+#
+# Stochastic rounding, other qp: the reference returns [v] + [u < frac] for the uniform draw u,
+# where its fractional part frac is within 2**-53 of F = v - [v]; the fast path must match it
+# bit for bit, so it keeps a margin. With y = fl(p - u), k = [y], e = fl(y - k), M = max|k| + 2
+# (so |p| <= M) and c = fl(M + 1)·2**-51: |v - p| <= 2**-53·M + 2**-1075, |y - (p - u)| <=
+# 2**-53·(M + 1), and e and fl(1 - c) are within 2**-54 of y - k and of 1 - c. So if
+# c <= e <= fl(1 - c), v - u - k is at distance >= c - 2**-52·(M + 1) - 2**-1075 > 2**-53 from
+# 0 and from 1. F - u is v - u - k or that minus 1, so |F - u| > 2**-53: u < frac exactly when
+# u < F, which is exactly when k = [v - u] equals [v] (otherwise k = [v] - 1). Hence k + 1 =
+# [v] + [u < frac]. Uncertified elements take the exact path with their own u. For power-of-two
+# qp, p - [p] (rounded once, for p in (-1, 0)) is the reference's frac exactly, and
+# [p] + [u < p - [p]] is computed as the reference does; no certificate is needed.
+_BLOCK = 32768  # 256 KiB per float64 scratch buffer; 16384..131072 measured within ~10%
+_CERT_LIMIT = 2.0**50  # stochastic_round, other qp: M below this for a certified block
+_MIN = np.minimum.reduce
+_MAX = np.maximum.reduce
+_SUM = np.add.reduce
+
+
+class _Source:
+    """Blocks of the flattened (C order) input as float64 arrays, without a full-size copy."""
+
+    __slots__ = ("flat", "a", "direct", "buf")
+
+    def __init__(self, a: np.ndarray, size: int):
+        self.a = a
+        self.flat = a.reshape(-1) if a.flags.c_contiguous else None
+        self.direct = self.flat is not None and a.dtype == np.float64
+        self.buf = None if self.direct else np.empty(size)
+
+    def get(self, i: int, j: int) -> np.ndarray:
+        if self.direct:
+            return self.flat[i:j]
+        src = self.flat[i:j] if self.flat is not None else self.a.flat[i:j]
+        b = self.buf[: j - i]
+        np.copyto(b, src)  # float16/32 -> float64 is exact
+        return b
+
+
+def _narrow_masks(dtype: Any, qf: float) -> tuple[int, int, float] | None:
+    """(mask, half, limit) for the midpoint filter of _narrow_block, or None if it is unsafe.
+
+    A float64 v in the normal range of ``dtype`` (precision m bits) is a midpoint of two
+    adjacent floats of dtype only if its 52 - m + 1 lowest fraction bits are 100...0. Codes give
+    |v| >= 1/qf unless v = 0, so when 1/qf is at least twice dtype's smallest normal no nonzero
+    v is subnormal there; v below ``limit`` keeps clear of dtype's overflow threshold.
+    """
+    info = np.finfo(dtype)
+    if 1.0 / qf < 2.0 * float(info.smallest_normal):
+        return None
+    low = 52 - info.nmant  # float64 fraction bits below dtype's last fraction bit
+    return (1 << low) - 1, 1 << (low - 1), float(info.max) / 4.0
+
+
+def _narrow_block(k: np.ndarray, qf: float, ob: np.ndarray, scratch: np.ndarray,
+                  masks: tuple[int, int, float]) -> None:
+    """ob = the float of ob's dtype nearest k/qf, as _codes_to_float gives, for one block.
+
+    fl64(k/qf) cast to the narrow dtype is correctly rounded unless it is a midpoint of the
+    narrow format (double rounding); only elements whose bit pattern could be one go through
+    _codes_to_float, which decides them exactly.
+    """
+    mask, half, _ = masks
+    v = scratch
+    np.divide(k, qf, out=v)
+    np.copyto(ob, v, casting="same_kind")
+    low = np.bitwise_and(v.view(np.uint64), np.uint64(mask))
+    cand = np.flatnonzero(low == np.uint64(half))
+    if cand.size:
+        ob[cand] = _codes_to_float(k[cand], qf, ob.dtype)
+
+
+def _blocked(a: np.ndarray, qf: float, out: np.ndarray, mode: str, gen: Any = None) -> None:
+    """Fill ``out`` (fresh, C-contiguous, a's shape) with mode(a) block by block.
+
+    mode is "quantize" (out of a float dtype), "codes" (int64 out) or "stochastic" (uniforms
+    from ``gen``, drawn block by block in order: the same stream as one draw of a.size).
+    Raises the reference path's errors (possibly for a different element than the reference
+    would name first: callers re-run the reference on the whole array to raise its error).
+    """
+    flag = _FpFlag()
+    # Overflow and inf - inf are expected (such blocks take the reference path). For quantize
+    # on a power-of-two grid they are detected from the floating-point status flags, which
+    # numpy reads after every ufunc call anyway, instead of by one more pass over the block.
+    with np.errstate(all="ignore", over="call", invalid="call", call=flag):
+        _blocked_loop(a, qf, out, mode, gen, flag)
+
+
+class _FpFlag:
+    """np.errstate callback: records that an overflow or invalid operation was signalled."""
+
+    __slots__ = ("hit",)
+
+    def __init__(self):
+        self.hit = False
+
+    def __call__(self, kind: str, flag: int) -> None:
+        self.hit = True
+
+
+def _blocked_loop(a: np.ndarray, qf: float, out: np.ndarray, mode: str, gen: Any,
+                  flag: _FpFlag) -> None:
+    n = a.size
+    size = min(n, _BLOCK)
+    src = _Source(a, size)
+    dst = out.reshape(-1)
+    pow2 = math.frexp(qf)[0] == 0.5
+    inv = 1.0 / qf if pow2 and qf >= 2.0**-1023 else 0.0  # a power of two: exact
+    out64 = out.dtype.type is np.float64  # (either byte order)
+    narrow = _narrow_masks(out.dtype, qf) if mode != "codes" and not out64 else None
+    if narrow is not None and not 2.0**53 / qf < narrow[2]:
+        narrow = None  # certified codes have |k| < 2**52: k/qf must stay far below dtype's max
+    tk = np.empty((2, size))  # rows t and k, reduced together
+    t = tk[0]  # p, t, d, y or e
+    k = tk[1]  # codes
+    if mode == "stochastic":
+        u = np.empty(size)
+        up = np.empty(size, dtype=bool)
+    for i in range(0, n, _BLOCK):
+        j = min(i + _BLOCK, n)
+        m = j - i
+        xb, tb, kb, ob = src.get(i, j), t[:m], k[:m], dst[i:j]
+        if mode == "stochastic":
+            ub = u[:m]
+            gen.random(out=ub)
+        whole = False  # the block goes through the reference path entirely
+        patch = None  # elements that the reference path overwrites in the output
+        if pow2:
+            flag.hit = False
+            np.multiply(xb, qf, out=tb)
+            if mode == "stochastic":
+                np.floor(tb, out=kb)  # f = [p]
+                np.subtract(tb, kb, out=tb)  # p - f, exact but for p in (-1, 0): rounded once
+                np.less(ub, tb, out=up[:m])
+                np.add(kb, up[:m], out=kb)
+            else:
+                np.floor(tb, out=kb)
+                np.add(tb, tb, out=tb)
+                np.floor(tb, out=tb)
+                np.subtract(tb, kb, out=kb)  # [2p] - [p] = p^R
+            if mode == "codes":
+                lo, hi = float(_MIN(kb)), float(_MAX(kb))
+                whole = not (-_INT64_LIMIT < lo and hi < _INT64_LIMIT)
+            elif mode == "quantize":
+                # x = ±inf gives inf - inf and a too large x overflows qf·x or 2p: both are
+                # signalled. A nan x gives a nan code and so a nan result, as it should.
+                whole = flag.hit
+            else:
+                whole = not math.isfinite(float(_SUM(kb)))
+        else:
+            np.multiply(xb, qf, out=tb)
+            if mode == "stochastic":
+                np.subtract(tb, ub, out=tb)  # y = fl(p - u)
+                np.floor(tb, out=kb)
+                np.subtract(tb, kb, out=tb)  # e = fl(y - [y])
+                lo, hi = float(_MIN(kb)), float(_MAX(kb))
+                bound = max(hi, -lo) + 2.0
+                c = (bound + 1.0) * 2.0**-51
+                ok = bound < _CERT_LIMIT
+                np.add(kb, 1.0, out=kb)  # [y] + 1 (nonzero where certified: -0 is not)
+                if ok and not (float(_MIN(tb)) >= c and float(_MAX(tb)) <= 1.0 - c):
+                    bad = np.flatnonzero((tb < c) | (tb > 1.0 - c))
+                    kf, frac = _floor_codes(xb[bad], qf, "x", "stochastic_round")
+                    kb[bad] = kf + (ub[bad] < frac)
+                whole = not ok
+            else:
+                np.add(tb, 0.5, out=tb)
+                np.floor(tb, out=kb)
+                np.subtract(tb, kb, out=tb)  # d: 0 where t is an integer, nan where x is not finite
+                dmin, kmin = _MIN(tk[:, :m], axis=1)
+                if not (dmin > 0.0 and kmin > -_CODE_LIMIT):
+                    patch = np.flatnonzero(~(tb > 0.0) | (kb <= -_CODE_LIMIT))
+        if whole:
+            if mode == "quantize":
+                ob[...] = _quantize_reference(xb, qf, out.dtype)
+            elif mode == "codes":
+                ob[...] = _to_codes_reference(xb, qf)
+            else:
+                ob[...] = _stochastic_reference(xb, qf, out.dtype, lambda shape, _u=ub: _u)
+        elif mode == "codes":
+            np.copyto(ob, kb, casting="unsafe")  # integer-valued, |k| < 2**63: exact
+        elif pow2 and inv:
+            if out64:
+                np.multiply(kb, inv, out=ob)  # k/qf exactly
+            else:
+                np.multiply(kb, inv, out=kb)
+                np.copyto(ob, kb, casting="same_kind")  # one rounding of the exact k/qf
+        elif out64:
+            np.divide(kb, qf, out=ob)  # correctly rounded k/qf
+        elif narrow is not None and not pow2:
+            _narrow_block(kb, qf, ob, tb, narrow)
+        else:
+            ob[...] = _codes_to_float(kb, qf, out.dtype)
+        if patch is not None and patch.size:
+            if mode == "quantize":
+                ob[patch] = _quantize_reference(xb[patch], qf, out.dtype)
+            else:
+                ob[patch] = _to_codes_reference(xb[patch], qf)
+
+
+# ---------------------------------------------------------------------------------------------
 # Public functions
 # ---------------------------------------------------------------------------------------------
 def round_half_up(x):
@@ -425,19 +705,12 @@ def quantize(x, qp):
     if arg.kind == "intarray":
         a, dtype = _exact_int_as_float(arg.value, "x"), np.float64
     else:
-        a, dtype = arg.value.astype(np.float64), arg.value.dtype
-    finite = np.isfinite(a)
-    if finite.all():
-        k = _round_codes(a, qf, "x", "quantize")
-        out = _codes_to_float(k, qf, dtype)
-    else:
-        out = arg.value.astype(dtype, copy=True)
-        k = _round_codes(a[finite], qf, "x", "quantize")
-        out[finite] = _codes_to_float(k, qf, dtype)
-    if math.frexp(qf)[0] == 0.5:  # beyond 2**52 on a power-of-two grid, x is its own x^Q
-        big = finite & (np.abs(a) >= _CODE_LIMIT / qf)  # qf a power of two: exact
-        if big.any():
-            out[big] = a[big].astype(dtype)
+        a, dtype = arg.value, arg.value.dtype
+    out = np.empty(a.shape, dtype)
+    try:
+        _blocked(a, qf, out, "quantize")
+    except (OverflowError, ValueError):  # raise the error the whole-array reference names
+        out = _quantize_reference(a.astype(np.float64), qf, dtype)
     return _wrap(out, arg)
 
 
@@ -468,14 +741,13 @@ def to_codes(x, qp):
     if arg.kind == "intarray":
         a = _exact_int_as_float(arg.value, "x")
     else:
-        a = arg.value.astype(np.float64)
-    _require_finite(a, "x", "to_codes")
-    k = _round_codes(a, qf, "x", "to_codes")
-    too_big = ~(np.abs(k) < _INT64_LIMIT)
-    if too_big.any():
-        raise OverflowError(f"to_codes: x={_first_bad(a, too_big)!r} with qp={qf!r} has a code "
-                            "of magnitude >= 2**63, which int64 cannot hold")
-    return _wrap(k.astype(np.int64), arg, int)
+        a = arg.value
+    out = np.empty(a.shape, np.int64)
+    try:
+        _blocked(a, qf, out, "codes")
+    except (OverflowError, ValueError):  # raise the error the whole-array reference names
+        out = _to_codes_reference(a.astype(np.float64), qf)
+    return _wrap(out, arg, int)
 
 
 def from_codes(k, qp, dtype=np.float64):
@@ -562,8 +834,11 @@ def stochastic_round(x, qp=1, rng=None):
 
     Exactness: the floor f is exact. For a Fraction x the up-probability is exactly the
     fractional part (uniform random integers, rejection sampling). For floats it is the
-    fractional part rounded to float64 and compared with a uniform double, so E[x^S] = x holds
-    to within 2**-52/qp per element. Results follow the types of :func:`quantize`.
+    fractional part rounded to float64 and compared with a uniform double u (one
+    ``rng.random()`` double per element, in C order: drawn block by block, the same stream as a
+    single draw of x.size doubles), so E[x^S] = x holds to within 2**-52/qp per element. On a
+    power-of-two grid, |qp·x| >= 2**52 is a grid point and x^S = x. When an error is raised,
+    no draw has been consumed from rng. Results follow the types of :func:`quantize`.
     """
     q = _parse_qp(qp)
     arg = _parse_x(x)
@@ -587,8 +862,12 @@ def stochastic_round(x, qp=1, rng=None):
     if arg.kind == "intarray":
         a, dtype = _exact_int_as_float(arg.value, "x"), np.float64
     else:
-        a, dtype = arg.value.astype(np.float64), arg.value.dtype
-    _require_finite(a, "x", "stochastic_round")
-    k, frac = _floor_codes(a, qf, "x", "stochastic_round")
-    k = k + (gen.random(a.shape) < frac)
-    return _wrap(_codes_to_float(k, qf, dtype), arg)
+        a, dtype = arg.value, arg.value.dtype
+    out = np.empty(a.shape, dtype)
+    state = gen.bit_generator.state
+    try:
+        _blocked(a, qf, out, "stochastic", gen)
+    except (OverflowError, ValueError):  # as if no draw was made; the reference raises
+        gen.bit_generator.state = state
+        out = _stochastic_reference(a.astype(np.float64), qf, dtype, gen.random)
+    return _wrap(out, arg)
