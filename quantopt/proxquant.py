@@ -302,9 +302,10 @@ def _feedforward(name: str, sizes: tuple, activation: str) -> Model:
     layout: dict = {}
     mask_parts = []
     offset = 0
-    for l, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
-        for key, shape, quantized in ((f"W{l}", (fan_in, fan_out), True), (f"a{l}", (), False),
-                                      (f"b{l}", (fan_out,), False)):
+    for layer, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+        for key, shape, quantized in ((f"W{layer}", (fan_in, fan_out), True),
+                                      (f"a{layer}", (), False),
+                                      (f"b{layer}", (fan_out,), False)):
             size = int(np.prod(shape, dtype=int))
             layout[key] = (slice(offset, offset + size), shape)
             mask_parts.append(np.full(size, quantized))
@@ -318,20 +319,21 @@ def _feedforward(name: str, sizes: tuple, activation: str) -> Model:
 
     def params(theta: np.ndarray):
         out = []
-        for l in range(1, n_layers + 1):
-            (sw, shw), (sa, _), (sb, _) = (layout[f"W{l}"], layout[f"a{l}"], layout[f"b{l}"])
+        for layer in range(1, n_layers + 1):
+            (sw, shw), (sa, _), (sb, _) = (layout[f"W{layer}"], layout[f"a{layer}"],
+                                           layout[f"b{layer}"])
             out.append((theta[sw].reshape(shw), theta[sa][0], theta[sb]))
         return out
 
     def forward(theta: np.ndarray, X: np.ndarray):
         hs, pre, lin = [X], [], []
         layers = params(theta)
-        for l, (W, a, b) in enumerate(layers):
+        for layer, (W, a, b) in enumerate(layers):
             u = hs[-1] @ W
             z = a * u + b
             lin.append(u)
             pre.append(z)
-            if l < n_layers - 1:
+            if layer < n_layers - 1:
                 hs.append(act(z))
         return pre[-1], hs, pre, lin, layers
 
@@ -359,15 +361,15 @@ def _feedforward(name: str, sizes: tuple, activation: str) -> Model:
         z, hs, pre, lin, layers = forward(theta, X)
         dz = output_grad(z, y)[1]
         g = np.empty(n_params)
-        for l in range(n_layers, 0, -1):
-            W, a, _ = layers[l - 1]
-            h_in = hs[l - 1]
-            g[layout[f"W{l}"][0]] = (a * (h_in.T @ dz)).ravel()
-            g[layout[f"a{l}"][0]] = np.sum(dz * lin[l - 1])
-            g[layout[f"b{l}"][0]] = dz.sum(axis=0)
-            if l > 1:
+        for layer in range(n_layers, 0, -1):
+            W, a, _ = layers[layer - 1]
+            h_in = hs[layer - 1]
+            g[layout[f"W{layer}"][0]] = (a * (h_in.T @ dz)).ravel()
+            g[layout[f"a{layer}"][0]] = np.sum(dz * lin[layer - 1])
+            g[layout[f"b{layer}"][0]] = dz.sum(axis=0)
+            if layer > 1:
                 dh = a * (dz @ W.T)
-                dz = dh * act_grad(pre[l - 2], h_in)
+                dz = dh * act_grad(pre[layer - 2], h_in)
         return g
 
     def predict(theta: Any, X: Any) -> np.ndarray:
@@ -381,10 +383,10 @@ def _feedforward(name: str, sizes: tuple, activation: str) -> Model:
     def init(rng: Any = 0) -> np.ndarray:
         gen = np.random.default_rng(rng)
         theta = np.zeros(n_params)
-        for l, fan_in in enumerate(sizes[:-1], start=1):
-            sw, shw = layout[f"W{l}"]
+        for layer, fan_in in enumerate(sizes[:-1], start=1):
+            sw, shw = layout[f"W{layer}"]
             theta[sw] = gen.standard_normal(int(np.prod(shw))).ravel()
-            theta[layout[f"a{l}"][0]] = 1.0 / math.sqrt(fan_in)
+            theta[layout[f"a{layer}"][0]] = 1.0 / math.sqrt(fan_in)
         return theta
 
     return Model(name, tuple(sizes), activation, n_params, mask, layout, loss, grad, predict,

@@ -1,4 +1,4 @@
-r"""Plots and animations of the optimizers and the rounding functions (matplotlib, imported only here).
+r"""Plots and animations of the optimizers and the rounding functions (matplotlib).
 
 ``import quantopt`` needs NumPy alone; this module is the only one that imports matplotlib, and it
 is not imported by ``quantopt/__init__.py``: use ``from quantopt import viz``.
@@ -103,7 +103,8 @@ def _root_figure(ax: Any) -> Figure:
 def _check_2d(problem: Any) -> None:
     """Raise ValueError naming ``problem`` unless it is a Problem with n == 2."""
     if not callable(getattr(problem, "f", None)):
-        raise ValueError(f"problem must be a quantopt.problems.Problem, got {type(problem).__name__}")
+        raise ValueError("problem must be a quantopt.problems.Problem, "
+                         f"got {type(problem).__name__}")
     n = getattr(problem, "n", None)
     if n is None:  # a duck-typed problem without .n: its start's length
         n = int(np.size(getattr(problem, "x0", ())))
@@ -122,7 +123,8 @@ def _as_path(value: Any, label: Any, name: str, n: int | None = 2) -> np.ndarray
     path = np.asarray(value, dtype=float)
     if path.ndim != 2 or (n is not None and path.shape[1] != n):
         want = f"(T, {n})" if n is not None else "(T, n)"
-        raise ValueError(f"{name}[{label!r}] must be a path of shape {want}, got shape {path.shape}")
+        raise ValueError(f"{name}[{label!r}] must be a path of shape {want}, "
+                         f"got shape {path.shape}")
     if path.shape[0] == 0:
         raise ValueError(f"{name}[{label!r}] is an empty path (no iterates)")
     return path
@@ -161,7 +163,9 @@ def _auto_bounds(problem: Any, paths: Sequence[np.ndarray], margin: float = 0.15
     lo, hi = allp.min(axis=0), allp.max(axis=0)
     span = hi - lo
     pad = np.maximum(margin * span, 0.5 * max(float(span.max()), 1.0) * margin + 0.25)
-    return (float(lo[0] - pad[0]), float(hi[0] + pad[0])), (float(lo[1] - pad[1]), float(hi[1] + pad[1]))
+    xlim = (float(lo[0] - pad[0]), float(hi[0] + pad[0]))
+    ylim = (float(lo[1] - pad[1]), float(hi[1] + pad[1]))
+    return xlim, ylim
 
 
 # ---------------------------------------------------------------------------------------------
@@ -296,7 +300,10 @@ def plot_contour(problem, paths=None, *, ax=None, qp=None, levels=30, log=True, 
     """
     _check_2d(problem)
     arrays = {} if paths is None else _as_paths(paths, "paths")
-    bounds = _auto_bounds(problem, list(arrays.values())) if bounds is None else _check_bounds(bounds)
+    if bounds is None:
+        bounds = _auto_bounds(problem, list(arrays.values()))
+    else:
+        bounds = _check_bounds(bounds)
     if ax is None:
         fig, ax = _new_axes()
     else:
@@ -348,7 +355,8 @@ def plot_convergence(problem, results, *, axes=None) -> Figure:
     dropping to round-off after one step.
     """
     if not callable(getattr(problem, "grad", None)):
-        raise ValueError(f"problem must be a quantopt.problems.Problem, got {type(problem).__name__}")
+        raise ValueError("problem must be a quantopt.problems.Problem, "
+                         f"got {type(problem).__name__}")
     arrays = _as_paths(results, "results", n=problem.n if hasattr(problem, "n") else None)
     if axes is None:
         fig = Figure(figsize=(10.0, 4.0), layout="constrained")
@@ -466,7 +474,10 @@ def animate_paths(problem, results, *, qp=None, interval=60, max_frames=150,
     _check_2d(problem)
     arrays = _as_paths(results, "results")
     interval = _check_interval(interval)
-    bounds = _auto_bounds(problem, list(arrays.values())) if bounds is None else _check_bounds(bounds)
+    if bounds is None:
+        bounds = _auto_bounds(problem, list(arrays.values()))
+    else:
+        bounds = _check_bounds(bounds)
     rows = _frame_rows(max(len(p) for p in arrays.values()), max_frames)
     fig, ax = _new_axes()
     _landscape(ax, problem, bounds, qp=qp, levels=24, line_every=3)
@@ -506,7 +517,10 @@ def _state_arrays(result: Any, fields: Any) -> dict[str, np.ndarray]:
     fields = tuple(fields)
     if not fields:
         raise ValueError("fields is empty: name at least one state field, e.g. ('G',)")
-    states = result.get("states") if isinstance(result, Mapping) else getattr(result, "states", None)
+    if isinstance(result, Mapping):
+        states = result.get("states")
+    else:
+        states = getattr(result, "states", None)
     if not states:
         raise ValueError("result has no recorded states: run minimize(..., "
                          "options={'record_state': True})")
@@ -576,7 +590,8 @@ def animate_with_state(problem, result, fields, *, labels=None, interval=60,
     """
     _check_2d(problem)
     if not (isinstance(result, Mapping) and "path" in result) and not hasattr(result, "path"):
-        raise ValueError(f"result must be an OptimizeResult with a path, got {type(result).__name__}")
+        raise ValueError("result must be an OptimizeResult with a path, "
+                         f"got {type(result).__name__}")
     path = _as_path(result, "result", "result")
     states = _state_arrays(result, fields)
     fields = tuple(states)

@@ -921,7 +921,7 @@ def _quad_exact_step(a, c, xt):
     """1-D f(x) = a/2 (x - c)^2, h = f'(x_t) = a(x_t - c); exact line search λ* = 1/a."""
     h = a * (xt - c)
     lam = 1 / a
-    phi = lambda l: a / 2 * (xt - l * h - c) ** 2  # noqa: E731
+    phi = lambda step: a / 2 * (xt - step * h - c) ** 2  # noqa: E731
     assert phi(lam) == 0  # λ* is the minimizer
     return h, lam
 
@@ -1016,7 +1016,7 @@ def test_u2_corrected_line_search_on_lattice(a, c, k, qp):
     lm = _lambda_min([h], q)
     m = R(lam / lm)
     lq = lm * m
-    phi = lambda l: a / 2 * (xt - l * h - c) ** 2  # noqa: E731
+    phi = lambda step: a / 2 * (xt - step * h - c) ** 2  # noqa: E731
     assert all(phi(lq) <= phi(lm * j) for j in range(m - 3, m + 4))
     nxt = xt - lq * h
     assert is_int(nxt * q)
