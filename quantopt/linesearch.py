@@ -26,12 +26,14 @@ ACCEPTED = 0
 MAX_TRIALS = 1
 NOT_DESCENT = 2
 STEP_QUANTIZED_TO_ZERO = 3
+ROUNDING = 4
 
 MESSAGES = {
     ACCEPTED: "step accepted",
     MAX_TRIALS: "no step satisfied the line-search conditions within maxls trials",
     NOT_DESCENT: "the direction is not a descent direction (grad·p >= 0)",
     STEP_QUANTIZED_TO_ZERO: "every trial step rounded to zero on the grid before one was accepted",
+    ROUNDING: "rounding errors prevent progress: the Wolfe bracket holds no float between its ends",
 }
 
 
@@ -41,7 +43,7 @@ class LineSearchResult(NamedTuple):
     alpha : the accepted step (0.0 if none). x, fx : the accepted point and f there (the start
     point and f(start) if none). codes : the accepted point's integer codes (quantized search
     only, else None). nfev : calls of f made. ntrials : trial steps tried. status : one of
-    ACCEPTED, MAX_TRIALS, NOT_DESCENT, STEP_QUANTIZED_TO_ZERO (see ``MESSAGES``).
+    ACCEPTED, MAX_TRIALS, NOT_DESCENT, STEP_QUANTIZED_TO_ZERO, ROUNDING (see ``MESSAGES``).
     """
 
     alpha: float
@@ -234,7 +236,7 @@ def wolfe(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], np.nda
         phi(a) = f(x + a p),   dphi(a) = grad f(x + a p) . p,   dphi(0) < 0
         bracket: a_1 = alpha0; at each trial a_i (prev = a_{i-1}, a_0 = 0):
                  a_i violates sufficient decrease or phi(a_i) >= phi(prev)
-                                             -> zoom(prev, a_i)     (grad not evaluated)
+                                             -> zoom(prev, a_i)
                  |dphi(a_i)| <= c2 |dphi(0)| -> accept a_i
                  dphi(a_i) >= 0              -> zoom(a_i, prev)
                  else extrapolate: a_{i+1} = minimizer of the cubic through phi, dphi at
@@ -244,10 +246,16 @@ def wolfe(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], np.nda
                  is known, else of the cubic through phi(lo), dphi(lo), phi(hi) and phi at the
                  point the bracket last dropped; taken if inside the middle 80% of [lo, hi],
                  else the quadratic through phi(lo), dphi(lo), phi(hi), clamped to it;
-                 shrink [lo, hi] around a (N&W Alg. 3.6)
+                 shrink [lo, hi] around a (N&W Alg. 3.6); stop with ROUNDING when no float
+                 lies strictly between lo and hi
+        dphi is evaluated at every trial where phi is finite, rejected trials included
 
-    The gradient is evaluated only at trial points that satisfy sufficient decrease, so njev
-    <= nfev. The strong Wolfe conditions give
+    The gradient is evaluated at every trial point where f is finite, as Moré-Thuente's dcsrch
+    (the search of L-BFGS-B) evaluates f and ∇f together: the slope at a trial rejected for
+    insufficient decrease lets zoom use the two-slope cubic (N&W (3.59)) from its first step,
+    which on the Rosenbrock problems takes fewer calls of f than the quadratic through
+    φ(lo), φ'(lo), φ(hi) did (issue 6). So njev = nfev, except where f or the slope is not
+    finite (njev <= nfev always). The strong Wolfe conditions give
     yᵀs = (∇f(x+αp) − ∇f(x))ᵀ αp >= (c2 − 1) α φ'(0) > 0,
     so a BFGS or L-BFGS update after such a step is never skipped.
 
@@ -262,7 +270,8 @@ def wolfe(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], np.nda
     Returns
     -------
     LineSearchResult with ``g`` the gradient at the accepted point, and ``njev`` the calls of
-    jac. Source: Nocedal & Wright, Algorithms 3.5 and 3.6, (3.57) and (3.59) for the
+    jac; status ROUNDING when the bracket has shrunk to adjacent floats.
+    Source: Nocedal & Wright, Algorithms 3.5 and 3.6, (3.57) and (3.59) for the
     interpolation; the extrapolation bounds 1.1 and 4 are those of Moré & Thuente's dcsrch
     (ACM TOMS 20(3), 1994), the search of L-BFGS-B.
     """
@@ -317,13 +326,24 @@ def wolfe(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], np.nda
         return min(max(t, lo + 0.1 * width), lo + 0.9 * width) if width > 0 else \
             max(min(t, lo + 0.1 * width), lo + 0.9 * width)
 
+    def slope_at(z: np.ndarray, fz: float) -> float | None:
+        """dphi at a rejected trial (for the zoom's two-slope cubic); None where f is not
+        finite there or the slope is not finite."""
+        if not np.isfinite(fz):
+            return None
+        d = dphi(z)[1]
+        return d if np.isfinite(d) else None
+
     def zoom(lo, f_lo, d_lo, hi, f_hi, d_hi, rec, f_rec):
         while counts["f"] < maxls:
             a = trial(lo, f_lo, d_lo, hi, f_hi, d_hi, rec, f_rec)
+            if not min(lo, hi) < a < max(lo, hi):
+                # the bracket holds no float between its ends: rounding errors prevent progress
+                return done(0, x, fx, g, ROUNDING)
             z, fa = phi(a)
             if armijo_fails(a, fa) or fa >= f_lo:
                 rec, f_rec = hi, f_hi
-                hi, f_hi, d_hi = a, fa, None
+                hi, f_hi, d_hi = a, fa, slope_at(z, fa)
                 continue
             gz, da = dphi(z)
             if abs(da) <= -c2 * dphi0:
@@ -342,7 +362,7 @@ def wolfe(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], np.nda
     while counts["f"] < maxls:
         z, fa = phi(a)
         if armijo_fails(a, fa) or (prev > 0 and fa >= f_prev):
-            return zoom(prev, f_prev, d_prev, a, fa, None, rec, f_rec)
+            return zoom(prev, f_prev, d_prev, a, fa, slope_at(z, fa), rec, f_rec)
         gz, da = dphi(z)
         if abs(da) <= -c2 * dphi0:
             return done(a, z, fa, gz)

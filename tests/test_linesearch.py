@@ -244,13 +244,14 @@ def test_cubic_interpolants_recover_a_cubic_minimizer(t0, k, e, lo_off, c_off):
 
 def test_zoom_interpolation_is_exact_on_a_quadratic():
     """f(x) = (x - 10)^2 / 2 from 0 along p = 10: phi(a) = 50 (a - 1)^2, minimizer a = 1. A first
-    trial a = 5 fails Armijo; the quadratic through phi(0), phi'(0), phi(5) is phi itself, so
-    the second trial is a = 1 exactly, where phi' = 0: 2 calls of f, 1 of grad."""
+    trial a = 5 fails Armijo; the cubic through phi, phi' at 0 and 5 is phi itself, so the
+    second trial is a = 1 exactly, where phi' = 0: 2 calls of f, 2 of grad (the slope at the
+    rejected trial is evaluated, as in Moré-Thuente's dcsrch)."""
     f, g = quadratic([1.0], np.array([10.0]))
     x = np.array([0.0])
     res = ls.wolfe(f, g, x, f(x), g(x), -g(x), alpha0=5.0)
     assert res.status == ls.ACCEPTED and res.alpha == 1.0
-    assert (res.nfev, res.njev) == (2, 1) and res.x[0] == 10.0
+    assert (res.nfev, res.njev) == (2, 2) and res.x[0] == 10.0
 
 
 def test_wolfe_extrapolates_by_at_most_four_intervals():
@@ -271,3 +272,23 @@ def test_wolfe_extrapolates_by_at_most_four_intervals():
         if b > a:  # extrapolation steps
             assert a + 1.1 * (a - prev) * (1 - 1e-12) <= b <= a + 4 * (a - prev) * (1 + 1e-12)
             prev = a
+
+
+def test_wolfe_stops_when_rounding_leaves_no_step_between_the_bracket_ends():
+    """phi(a) = -a for a <= 1/2, then -1/2, while the reported slope is -1 everywhere (as for a
+    function flat to rounding error): sufficient decrease holds at a = 1, the curvature test
+    never does, and every trial past 1 has phi = phi(1). The bracket [1, hi] shrinks until no
+    float lies strictly inside; the search must say so (ROUNDING) well before maxls, accept
+    nothing, and leave x unchanged."""
+    x = np.array([0.0])
+
+    def f(z):
+        return float(-min(z[0], 0.5))
+
+    def g(z):
+        return np.array([-1.0])
+
+    res = ls.wolfe(f, g, x, f(x), g(x), np.array([1.0]), alpha0=1.0, maxls=5000)
+    assert res.status == ls.ROUNDING and res.nfev < 5000
+    assert res.alpha == 0.0 and res.x is x and res.fx == 0.0
+    assert res.nfev == res.njev  # the slope is evaluated at every trial with finite phi
