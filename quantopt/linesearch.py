@@ -225,11 +225,13 @@ def _dcstep(stx: float, fx: float, dx: float, sty: float, fy: float, dy: float, 
         case 4  |dp| >= |dx| (same sign):     bracketed: c(stp, sty); else stpmax or stpmin
         interval: fp > fx -> sty = stp; else (dp dx < 0 -> sty = stx), stx = stp
     """
+    stx, fx, dx, sty, fy, dy, stp, fp, dp = (np.float64(v) for v in
+                                             (stx, fx, dx, sty, fy, dy, stp, fp, dp))
     opposite = (dp < 0 < dx) or (dx < 0 < dp)  # sign(dp) sign(dx) < 0
     if fp > fx:  # case 1: higher value, the minimum is bracketed
         theta = 3.0 * (fx - fp) / (stp - stx) + dx + dp
         s = max(abs(theta), abs(dx), abs(dp))
-        gamma = s * math.sqrt((theta / s) ** 2 - (dx / s) * (dp / s))
+        gamma = s * np.sqrt((theta / s) ** 2 - (dx / s) * (dp / s))
         if stp < stx:
             gamma = -gamma
         p = (gamma - dx) + theta
@@ -241,7 +243,7 @@ def _dcstep(stx: float, fx: float, dx: float, sty: float, fy: float, dy: float, 
     elif opposite:  # case 2: lower value, slopes of opposite sign: bracketed
         theta = 3.0 * (fx - fp) / (stp - stx) + dx + dp
         s = max(abs(theta), abs(dx), abs(dp))
-        gamma = s * math.sqrt((theta / s) ** 2 - (dx / s) * (dp / s))
+        gamma = s * np.sqrt((theta / s) ** 2 - (dx / s) * (dp / s))
         if stp > stx:
             gamma = -gamma
         p = (gamma - dp) + theta
@@ -253,7 +255,7 @@ def _dcstep(stx: float, fx: float, dx: float, sty: float, fy: float, dy: float, 
     elif abs(dp) < abs(dx):  # case 3: lower value, same sign, the slope decreases in size
         theta = 3.0 * (fx - fp) / (stp - stx) + dx + dp
         s = max(abs(theta), abs(dx), abs(dp))
-        gamma = s * math.sqrt(max(0.0, (theta / s) ** 2 - (dx / s) * (dp / s)))
+        gamma = s * np.sqrt(max(0.0, (theta / s) ** 2 - (dx / s) * (dp / s)))
         if stp > stx:
             gamma = -gamma
         p = (gamma - dp) + theta
@@ -279,7 +281,7 @@ def _dcstep(stx: float, fx: float, dx: float, sty: float, fy: float, dy: float, 
         if brackt:
             theta = 3.0 * (fp - fy) / (sty - stp) + dy + dp
             s = max(abs(theta), abs(dy), abs(dp))
-            gamma = s * math.sqrt((theta / s) ** 2 - (dy / s) * (dp / s))
+            gamma = s * np.sqrt((theta / s) ** 2 - (dy / s) * (dp / s))
             if stp > sty:
                 gamma = -gamma
             p = (gamma - dp) + theta
@@ -289,13 +291,14 @@ def _dcstep(stx: float, fx: float, dx: float, sty: float, fy: float, dy: float, 
             stpf = stpmax
         else:
             stpf = stpmin
+    stpf = float(stpf)
     if fp > fx:
         sty, fy, dy = stp, fp, dp
     else:
         if opposite:
             sty, fy, dy = stx, fx, dx
         stx, fx, dx = stp, fp, dp
-    return stx, fx, dx, sty, fy, dy, stpf, brackt
+    return float(stx), float(fx), float(dx), float(sty), float(fy), float(dy), stpf, brackt
 
 
 def wolfe(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], np.ndarray],
@@ -324,7 +327,8 @@ def wolfe(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], np.nda
                      [stmin, stmax] = [min, max](stx, sty)
           else:      [stmin, stmax] = [stp + 1.1 (stp - stx), stp + 4 (stp - stx)]
           stp_next clipped to [0, max(1e10, alpha0)]
-          stop with ROUNDING if bracketed and stp_next not strictly inside (stmin, stmax),
+          stop with ROUNDING if stp_next is not finite or, bracketed, not strictly inside
+          (stmin, stmax),
           with XTOL if bracketed and stmax - stmin <= 0.1 stmax, with STPMAX if stp = stpmax
           and still psi(stp) <= 0, dphi(stp) <= c1 dphi(0)
         a trial where phi or dphi is not finite: stp_next = stx + (stp - stx)/2, and every
@@ -403,13 +407,17 @@ def wolfe(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], np.nda
             # dcstep on the modified function psi (its values and slopes)
             fm, fxm, fym = f - stp * gtest, fstx - stx * gtest, fsty - sty * gtest
             gm, gxm, gym = d - gtest, gstx - gtest, gsty - gtest
-            stx, fxm, gxm, sty, fym, gym, stp, brackt = _dcstep(
-                stx, fxm, gxm, sty, fym, gym, stp, fm, gm, brackt, stmin, stmax)
+            with np.errstate(all="ignore"):
+                stx, fxm, gxm, sty, fym, gym, stp, brackt = _dcstep(
+                    stx, fxm, gxm, sty, fym, gym, stp, fm, gm, brackt, stmin, stmax)
             fstx, fsty = fxm + stx * gtest, fym + sty * gtest
             gstx, gsty = gxm + gtest, gym + gtest
         else:
-            stx, fstx, gstx, sty, fsty, gsty, stp, brackt = _dcstep(
-                stx, fstx, gstx, sty, fsty, gsty, stp, f, d, brackt, stmin, stmax)
+            with np.errstate(all="ignore"):
+                stx, fstx, gstx, sty, fsty, gsty, stp, brackt = _dcstep(
+                    stx, fstx, gstx, sty, fsty, gsty, stp, f, d, brackt, stmin, stmax)
+        if not math.isfinite(stp):
+            return fail(ROUNDING)  # the interpolation broke down in floating point
         if brackt:
             if abs(sty - stx) >= 0.66 * width1:
                 stp = stx + 0.5 * (sty - stx)  # too little progress: bisect
