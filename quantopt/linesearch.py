@@ -1,9 +1,9 @@
 r"""Line searches: Armijo backtracking (in floating point and on the grid (1/qp)ℤⁿ) and Wolfe.
 
 Sources: Nocedal & Wright, *Numerical Optimization* (2nd ed.), Algorithm 3.1 (backtracking line
-search with the sufficient-decrease condition) and Algorithms 3.5-3.6 (line search for the
-strong Wolfe conditions, with zoom); the note "Quantized Optimization" (seed 001) for the
-quantized update x_{t+1}^Q = (x_t^Q − λh)^Q.
+search with the sufficient-decrease condition); Moré & Thuente, ACM TOMS 20(3), 1994 (the
+strong Wolfe search dcsrch/dcstep of MINPACK-2, used by L-BFGS-B); the note "Quantized
+Optimization" (seed 001) for the quantized update x_{t+1}^Q = (x_t^Q − λh)^Q.
 
 The Armijo searches try the steps α_j = α₀·shrink^j, j = 0, 1, …, maxls − 1, and accept the
 first trial point that decreases f sufficiently. Backtracking alone does not make yᵀs > 0, which
@@ -27,6 +27,8 @@ MAX_TRIALS = 1
 NOT_DESCENT = 2
 STEP_QUANTIZED_TO_ZERO = 3
 ROUNDING = 4
+XTOL = 5
+STPMAX = 6
 
 MESSAGES = {
     ACCEPTED: "step accepted",
@@ -34,6 +36,8 @@ MESSAGES = {
     NOT_DESCENT: "the direction is not a descent direction (grad·p >= 0)",
     STEP_QUANTIZED_TO_ZERO: "every trial step rounded to zero on the grid before one was accepted",
     ROUNDING: "rounding errors prevent progress: the Wolfe bracket holds no float between its ends",
+    XTOL: "the Wolfe bracket is narrower than xtol = 0.1 (relative) and holds no acceptable step",
+    STPMAX: "the step reached stpmax with f still decreasing: f may be unbounded below along p",
 }
 
 
@@ -43,7 +47,8 @@ class LineSearchResult(NamedTuple):
     alpha : the accepted step (0.0 if none). x, fx : the accepted point and f there (the start
     point and f(start) if none). codes : the accepted point's integer codes (quantized search
     only, else None). nfev : calls of f made. ntrials : trial steps tried. status : one of
-    ACCEPTED, MAX_TRIALS, NOT_DESCENT, STEP_QUANTIZED_TO_ZERO, ROUNDING (see ``MESSAGES``).
+    ACCEPTED, MAX_TRIALS, NOT_DESCENT, STEP_QUANTIZED_TO_ZERO, ROUNDING, XTOL, STPMAX (see
+    ``MESSAGES``).
     """
 
     alpha: float
@@ -185,46 +190,121 @@ def quantized_armijo(fun: Callable[[np.ndarray], float], codes: np.ndarray, qp, 
     return LineSearchResult(0.0, x, fx, codes, nfev, maxls, MAX_TRIALS)
 
 
-def _cubic_min(a: float, fa: float, da: float, b: float, fb: float, db: float):
-    """The minimizer of the cubic with values fa, fb and slopes da, db at a and b (Nocedal &
-    Wright (3.59)); None when that cubic has no local minimizer or the numbers are not finite."""
-    if a == b:
-        return None
-    d1 = da + db - 3.0 * (fa - fb) / (a - b)
-    disc = d1 * d1 - da * db
-    if not (np.isfinite(disc) and disc >= 0):
-        return None
-    d2 = math.copysign(math.sqrt(disc), b - a)
-    denom = db - da + 2.0 * d2
-    if denom == 0 or not np.isfinite(denom):
-        return None
-    t = b - (b - a) * (db + d2 - d1) / denom
-    return t if np.isfinite(t) else None
+#: Moré-Thuente constants (those of MINPACK-2's dcsrch, as used by L-BFGS-B)
+_XTOL = 0.1  # relative width of the bracket below which the search gives up (XTOL)
+_XTRAPL, _XTRAPU = 1.1, 4.0  # an unbracketed trial moves to [stp + 1.1 (stp - stx), stp + 4 ...]
+_STPMAX = 1e10  # largest step (L-BFGS-B's stpmax without bounds)
 
 
-def _cubic3_min(a: float, fa: float, da: float, b: float, fb: float, c: float, fc: float):
-    """The minimizer of the cubic with value fa and slope da at a and values fb at b, fc at c
-    (Nocedal & Wright, section 3.5); None when it has none or the numbers are not finite."""
-    db, dc = b - a, c - a
-    det = db * db * dc * dc * (db - dc)
-    if det == 0 or not np.isfinite(det):
-        return None
-    rb, rc = fb - fa - da * db, fc - fa - da * dc  # = B t^2 + C t^3 at t = db, dc
-    C = (dc * dc * rb - db * db * rc) / det
-    B = (-dc ** 3 * rb + db ** 3 * rc) / det
-    if C == 0:
-        return a - da / (2.0 * B) if B > 0 else None
-    disc = B * B - 3.0 * C * da
-    if not (np.isfinite(disc) and disc >= 0):
-        return None
-    t = a + (-B + math.sqrt(disc)) / (3.0 * C)
-    return t if np.isfinite(t) else None
+def _dcstep(stx: float, fx: float, dx: float, sty: float, fy: float, dy: float, stp: float,
+            fp: float, dp: float, brackt: bool, stpmin: float, stpmax: float):
+    r"""One safeguarded step of Moré & Thuente (1994), section 4 (MINPACK-2's dcstep).
+
+    stx is the best step so far (f, slope fx, dx), sty the other end of the interval (fy, dy),
+    stp the current trial (fp, dp); dx (stp - stx) < 0. Returns the updated
+    (stx, fx, dx, sty, fy, dy), the next trial step and brackt.
+
+    Equations::
+
+        cubic step  c(a, fa, da, b, fb, db) = a + r (b - a),  minimizer of the cubic with values
+                    fa, fb and slopes da, db at a, b:
+                    theta = 3 (fa - fb)/(b - a) + da + db,
+                    gamma = sign(b - a) sqrt(theta^2 - da db),
+                    r = (gamma - da + theta) / (2 gamma - da + db)
+        quadratic   q = a + (da / ((fa - fb)/(b - a) + da)) / 2 * (b - a)   (fa, da, fb)
+        secant      s = b + db / (db - da) * (a - b)                         (da, db)
+        case 1  fp > fx:                      brackt; c = c(stx, stp), q = q(stx, stp):
+                                              c if |c - stx| <= |q - stx| else (c + q)/2
+        case 2  dp dx < 0:                    brackt; c = c(stp, stx) (rooted at stp),
+                                              s = s(stx, stp): c if |c - stp| > |s - stp| else s
+        case 3  |dp| < |dx| (same sign):      c = the cubic's step when it tends to infinity in
+                                              the direction of the step, else stpmax/stpmin;
+                                              bracketed: the one nearer stp, at most
+                                              stp + 0.66 (sty - stp); else the farther, in
+                                              [stpmin, stpmax]
+        case 4  |dp| >= |dx| (same sign):     bracketed: c(stp, sty); else stpmax or stpmin
+        interval: fp > fx -> sty = stp; else (dp dx < 0 -> sty = stx), stx = stp
+    """
+    stx, fx, dx, sty, fy, dy, stp, fp, dp = (np.float64(v) for v in
+                                             (stx, fx, dx, sty, fy, dy, stp, fp, dp))
+    opposite = (dp < 0 < dx) or (dx < 0 < dp)  # sign(dp) sign(dx) < 0
+    if fp > fx:  # case 1: higher value, the minimum is bracketed
+        theta = 3.0 * (fx - fp) / (stp - stx) + dx + dp
+        s = max(abs(theta), abs(dx), abs(dp))
+        gamma = s * np.sqrt((theta / s) ** 2 - (dx / s) * (dp / s))
+        if stp < stx:
+            gamma = -gamma
+        p = (gamma - dx) + theta
+        q = ((gamma - dx) + gamma) + dp
+        stpc = stx + p / q * (stp - stx)
+        stpq = stx + ((dx / ((fx - fp) / (stp - stx) + dx)) / 2.0) * (stp - stx)
+        stpf = stpc if abs(stpc - stx) <= abs(stpq - stx) else stpc + (stpq - stpc) / 2.0
+        brackt = True
+    elif opposite:  # case 2: lower value, slopes of opposite sign: bracketed
+        theta = 3.0 * (fx - fp) / (stp - stx) + dx + dp
+        s = max(abs(theta), abs(dx), abs(dp))
+        gamma = s * np.sqrt((theta / s) ** 2 - (dx / s) * (dp / s))
+        if stp > stx:
+            gamma = -gamma
+        p = (gamma - dp) + theta
+        q = ((gamma - dp) + gamma) + dx
+        stpc = stp + p / q * (stx - stp)
+        stpq = stp + (dp / (dp - dx)) * (stx - stp)
+        stpf = stpc if abs(stpc - stp) > abs(stpq - stp) else stpq
+        brackt = True
+    elif abs(dp) < abs(dx):  # case 3: lower value, same sign, the slope decreases in size
+        theta = 3.0 * (fx - fp) / (stp - stx) + dx + dp
+        s = max(abs(theta), abs(dx), abs(dp))
+        gamma = s * np.sqrt(max(0.0, (theta / s) ** 2 - (dx / s) * (dp / s)))
+        if stp > stx:
+            gamma = -gamma
+        p = (gamma - dp) + theta
+        q = (gamma + (dx - dp)) + gamma
+        r = p / q
+        if r < 0 and gamma != 0:
+            stpc = stp + r * (stx - stp)
+        elif stp > stx:
+            stpc = stpmax
+        else:
+            stpc = stpmin
+        stpq = stp + (dp / (dp - dx)) * (stx - stp)
+        if brackt:
+            stpf = stpc if abs(stpc - stp) < abs(stpq - stp) else stpq
+            if stp > stx:
+                stpf = min(stp + 0.66 * (sty - stp), stpf)
+            else:
+                stpf = max(stp + 0.66 * (sty - stp), stpf)
+        else:
+            stpf = stpc if abs(stpc - stp) > abs(stpq - stp) else stpq
+            stpf = min(max(stpf, stpmin), stpmax)
+    else:  # case 4: lower value, same sign, the slope does not decrease in size
+        if brackt:
+            theta = 3.0 * (fp - fy) / (sty - stp) + dy + dp
+            s = max(abs(theta), abs(dy), abs(dp))
+            gamma = s * np.sqrt((theta / s) ** 2 - (dy / s) * (dp / s))
+            if stp > sty:
+                gamma = -gamma
+            p = (gamma - dp) + theta
+            q = ((gamma - dp) + gamma) + dy
+            stpf = stp + p / q * (sty - stp)
+        elif stp > stx:
+            stpf = stpmax
+        else:
+            stpf = stpmin
+    stpf = float(stpf)
+    if fp > fx:
+        sty, fy, dy = stp, fp, dp
+    else:
+        if opposite:
+            sty, fy, dy = stx, fx, dx
+        stx, fx, dx = stp, fp, dp
+    return float(stx), float(fx), float(dx), float(sty), float(fy), float(dy), stpf, brackt
 
 
 def wolfe(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], np.ndarray],
           x: np.ndarray, fx: float, g: np.ndarray, p: np.ndarray, *, alpha0: float = 1.0,
           c1: float = 1e-4, c2: float = 0.9, maxls: int = 30) -> LineSearchResult:
-    r"""Line search for the strong Wolfe conditions (bracketing, then zoom).
+    r"""Line search for the strong Wolfe conditions: Moré & Thuente's algorithm (dcsrch).
 
     With φ(α) = f(x + αp), find α with
 
@@ -233,145 +313,125 @@ def wolfe(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], np.nda
 
     Equations::
 
-        phi(a) = f(x + a p),   dphi(a) = grad f(x + a p) . p,   dphi(0) < 0
-        bracket: a_1 = alpha0; at each trial a_i (prev = a_{i-1}, a_0 = 0):
-                 a_i violates sufficient decrease or phi(a_i) >= phi(prev)
-                                             -> zoom(prev, a_i)
-                 |dphi(a_i)| <= c2 |dphi(0)| -> accept a_i
-                 dphi(a_i) >= 0              -> zoom(a_i, prev)
-                 else extrapolate: a_{i+1} = minimizer of the cubic through phi, dphi at
-                      prev and a_i, kept in [a_i + 1.1 (a_i - prev), a_i + 4 (a_i - prev)]
-                      (the upper end when the cubic has no minimizer there)
-        zoom(lo, hi): a = minimizer of the cubic through phi, dphi at lo and hi when dphi(hi)
-                 is known, else of the cubic through phi(lo), dphi(lo), phi(hi) and phi at the
-                 point the bracket last dropped; taken if inside the middle 80% of [lo, hi],
-                 else the quadratic through phi(lo), dphi(lo), phi(hi), clamped to it;
-                 shrink [lo, hi] around a (N&W Alg. 3.6); stop with ROUNDING when no float
-                 lies strictly between lo and hi
-        dphi is evaluated at every trial where phi is finite, rejected trials included
+        phi(a) = f(x + a p),  dphi(a) = grad f(x + a p) . p,  dphi(0) < 0
+        psi(a) = phi(a) - phi(0) - c1 a dphi(0)          (the auxiliary function)
+        stx = sty = 0 (interval ends), stp = alpha0, stage 1, not bracketed,
+        [stmin, stmax] = [0, 5 alpha0]; at every trial stp (f and grad evaluated together):
+          accept stp if phi(stp) <= phi(0) + c1 stp dphi(0) and |dphi(stp)| <= c2 |dphi(0)|
+          stage 2 from the first stp with psi(stp) <= 0 and dphi(stp) >= 0
+          in stage 1 while psi(stp) > 0 >= phi(stp) - phi(stx) (lower phi, not enough
+          decrease): stp_next = dcstep on psi and psi' (values and slopes of psi),
+          else dcstep on phi and dphi; dcstep (see _dcstep) updates [stx, sty] and proposes
+          the next step by cubic, quadratic or secant interpolation
+          bracketed: if |sty - stx| >= 0.66 * (width two trials ago): bisect instead;
+                     [stmin, stmax] = [min, max](stx, sty)
+          else:      [stmin, stmax] = [stp + 1.1 (stp - stx), stp + 4 (stp - stx)]
+          stp_next clipped to [0, max(1e10, alpha0)]
+          stop with ROUNDING if stp_next is not finite or, bracketed, not strictly inside
+          (stmin, stmax),
+          with XTOL if bracketed and stmax - stmin <= 0.1 stmax, with STPMAX if stp = stpmax
+          and still psi(stp) <= 0, dphi(stp) <= c1 dphi(0)
+        a trial where phi or dphi is not finite: stp_next = stx + (stp - stx)/2, and every
+        later trial stays below that stp (bisection towards it)
 
-    The gradient is evaluated at every trial point where f is finite, as Moré-Thuente's dcsrch
-    (the search of L-BFGS-B) evaluates f and ∇f together: the slope at a trial rejected for
-    insufficient decrease lets zoom use the two-slope cubic (N&W (3.59)) from its first step,
-    which on the Rosenbrock problems takes fewer calls of f than the quadratic through
-    φ(lo), φ'(lo), φ(hi) did (issue 6). So njev = nfev, except where f or the slope is not
-    finite (njev <= nfev always). The strong Wolfe conditions give
+    This is the search of L-BFGS-B with the same constants (ftol = c1, gtol = c2, xtol = 0.1,
+    stpmin = 0, stpmax = 1e10), so with the same starting steps the driver's L-BFGS takes the
+    same steps as L-BFGS-B. Differences: where dcsrch ends with a warning (ROUNDING, XTOL,
+    STPMAX) it re-evaluates its best step and L-BFGS-B takes it; this search returns a failure
+    status instead (no extra evaluation), as only strong Wolfe steps are accepted; non-finite
+    trials are backed off from (dcsrch assumes finite values). The strong Wolfe conditions give
     yᵀs = (∇f(x+αp) − ∇f(x))ᵀ αp >= (c2 − 1) α φ'(0) > 0,
     so a BFGS or L-BFGS update after such a step is never skipped.
 
     Parameters
     ----------
-    fun, jac : f(x) -> float and ∇f(x) -> array
+    fun, jac : f(x) -> float and ∇f(x) -> array, called together at every trial point
     x, fx, g : current point, f(x), ∇f(x) (not modified)
     p : a descent direction
     alpha0 : first trial step; c1, c2 : the Wolfe constants, 0 < c1 < c2 < 1
-    maxls : maximum number of evaluations of f
+    maxls : maximum number of trial points (calls of f, and of jac)
 
     Returns
     -------
     LineSearchResult with ``g`` the gradient at the accepted point, and ``njev`` the calls of
-    jac; status ROUNDING when the bracket has shrunk to adjacent floats.
-    Source: Nocedal & Wright, Algorithms 3.5 and 3.6, (3.57) and (3.59) for the
-    interpolation; the extrapolation bounds 1.1 and 4 are those of Moré & Thuente's dcsrch
-    (ACM TOMS 20(3), 1994), the search of L-BFGS-B.
+    jac (= nfev). On failure x, fx, g are the start's and alpha is 0.
+
+    Source: J. J. Moré, D. J. Thuente, "Line search algorithms with guaranteed sufficient
+    decrease", ACM Trans. Math. Software 20(3), 286-307, 1994 (MINPACK-2 dcsrch, dcstep).
     """
     _check_params(c1, None, maxls)
     if not c1 < c2 < 1:
         raise ValueError(f"c2 must be in (c1, 1) = ({c1}, 1), got {c2!r}")
+    if not (math.isfinite(alpha0) and alpha0 > 0):
+        raise ValueError(f"alpha0 must be a finite number > 0, got {alpha0!r}")
     dphi0 = float(np.dot(g, p))
     if not dphi0 < 0:
         return LineSearchResult(0.0, x, fx, None, 0, 0, NOT_DESCENT, g, 0)
-    counts = {"f": 0, "g": 0}
+    stp = float(alpha0)
+    stpmax = max(_STPMAX, stp)
+    gtest = c1 * dphi0
+    brackt, stage = False, 1
+    width = stpmax
+    width1 = width / 0.5
+    stx, fstx, gstx = 0.0, fx, dphi0
+    sty, fsty, gsty = 0.0, fx, dphi0
+    stmin, stmax = 0.0, stp + _XTRAPU * stp
+    cap = math.inf  # every trial stays below a step where phi or dphi was not finite
+    nfev = 0
 
-    def phi(a: float) -> tuple[np.ndarray, float]:
-        counts["f"] += 1
-        z = p * a
+    def fail(status):
+        return LineSearchResult(0.0, x, fx, None, nfev, nfev, status, g, nfev)
+
+    while nfev < maxls:
+        z = p * stp
         z += x
-        return z, fun(z)
-
-    def dphi(z: np.ndarray) -> tuple[np.ndarray, float]:
-        counts["g"] += 1
+        f = fun(z)
         gz = jac(z)
-        return gz, float(np.dot(gz, p))
-
-    def done(a, z, fz, gz, status=ACCEPTED):
-        n = counts["f"]
-        if status != ACCEPTED:
-            return LineSearchResult(0.0, x, fx, None, n, n, status, g, counts["g"])
-        return LineSearchResult(a, z, fz, None, n, n, status, gz, counts["g"])
-
-    def armijo_fails(a: float, fa: float) -> bool:
-        return not (np.isfinite(fa) and fa <= fx + c1 * a * dphi0)
-
-    def trial(lo, f_lo, d_lo, hi, f_hi, d_hi, rec, f_rec):
-        """The next zoom point: a cubic or quadratic model's minimizer inside the middle 80%
-        of [lo, hi], else the quadratic's clamped there, else the midpoint."""
-        width = hi - lo
-        edge_a, edge_b = sorted((lo + 0.1 * width, lo + 0.9 * width))
-
-        def inside(t):
-            return t is not None and edge_a < t < edge_b
-
-        if d_hi is not None:
-            t = _cubic_min(lo, f_lo, d_lo, hi, f_hi, d_hi)
-            if inside(t):
-                return t
-        elif rec is not None:
-            t = _cubic3_min(lo, f_lo, d_lo, hi, f_hi, rec, f_rec)
-            if inside(t):
-                return t
-        denom = 2.0 * (f_hi - f_lo - d_lo * width)
-        t = lo - d_lo * width * width / denom if denom > 0 and np.isfinite(f_hi) else \
-            lo + 0.5 * width
-        return min(max(t, lo + 0.1 * width), lo + 0.9 * width) if width > 0 else \
-            max(min(t, lo + 0.1 * width), lo + 0.9 * width)
-
-    def slope_at(z: np.ndarray, fz: float) -> float | None:
-        """dphi at a rejected trial (for the zoom's two-slope cubic); None where f is not
-        finite there or the slope is not finite."""
-        if not np.isfinite(fz):
-            return None
-        d = dphi(z)[1]
-        return d if np.isfinite(d) else None
-
-    def zoom(lo, f_lo, d_lo, hi, f_hi, d_hi, rec, f_rec):
-        while counts["f"] < maxls:
-            a = trial(lo, f_lo, d_lo, hi, f_hi, d_hi, rec, f_rec)
-            if not min(lo, hi) < a < max(lo, hi):
-                # the bracket holds no float between its ends: rounding errors prevent progress
-                return done(0, x, fx, g, ROUNDING)
-            z, fa = phi(a)
-            if armijo_fails(a, fa) or fa >= f_lo:
-                rec, f_rec = hi, f_hi
-                hi, f_hi, d_hi = a, fa, slope_at(z, fa)
-                continue
-            gz, da = dphi(z)
-            if abs(da) <= -c2 * dphi0:
-                return done(a, z, fa, gz)
-            if da * (hi - lo) >= 0:
-                rec, f_rec = hi, f_hi
-                hi, f_hi, d_hi = lo, f_lo, d_lo
-            else:
-                rec, f_rec = lo, f_lo
-            lo, f_lo, d_lo = a, fa, da
-        return done(0, x, fx, g, MAX_TRIALS)
-
-    prev, f_prev, d_prev = 0.0, fx, dphi0
-    rec, f_rec = None, None  # the trial before prev, for the zoom's three-point cubic
-    a = float(alpha0)
-    while counts["f"] < maxls:
-        z, fa = phi(a)
-        if armijo_fails(a, fa) or (prev > 0 and fa >= f_prev):
-            return zoom(prev, f_prev, d_prev, a, fa, slope_at(z, fa), rec, f_rec)
-        gz, da = dphi(z)
-        if abs(da) <= -c2 * dphi0:
-            return done(a, z, fa, gz)
-        if da >= 0:
-            return zoom(a, fa, da, prev, f_prev, d_prev, None, None)
-        low, high = a + 1.1 * (a - prev), a + 4.0 * (a - prev)
-        nxt = _cubic_min(prev, f_prev, d_prev, a, fa, da)
-        nxt = high if nxt is None or not nxt > a else min(max(nxt, low), high)
-        rec, f_rec = prev, f_prev
-        prev, f_prev, d_prev = a, fa, da
-        a = nxt
-    return done(0, x, fx, g, MAX_TRIALS)
+        nfev += 1
+        d = float(np.dot(gz, p))
+        if not (math.isfinite(f) and math.isfinite(d)):
+            cap = stp
+            stp = stx + 0.5 * (stp - stx)
+            if not stx < stp < cap:
+                return fail(ROUNDING)
+            continue
+        f = float(f)
+        ftest = fx + stp * gtest
+        if stage == 1 and f <= ftest and d >= 0:
+            stage = 2
+        if f <= ftest and abs(d) <= -c2 * dphi0:
+            return LineSearchResult(stp, z, f, None, nfev, nfev, ACCEPTED, gz, nfev)
+        if stp == stpmax and f <= ftest and d <= gtest:
+            return fail(STPMAX)
+        if stage == 1 and f <= fstx and f > ftest:
+            # dcstep on the modified function psi (its values and slopes)
+            fm, fxm, fym = f - stp * gtest, fstx - stx * gtest, fsty - sty * gtest
+            gm, gxm, gym = d - gtest, gstx - gtest, gsty - gtest
+            with np.errstate(all="ignore"):
+                stx, fxm, gxm, sty, fym, gym, stp, brackt = _dcstep(
+                    stx, fxm, gxm, sty, fym, gym, stp, fm, gm, brackt, stmin, stmax)
+            fstx, fsty = fxm + stx * gtest, fym + sty * gtest
+            gstx, gsty = gxm + gtest, gym + gtest
+        else:
+            with np.errstate(all="ignore"):
+                stx, fstx, gstx, sty, fsty, gsty, stp, brackt = _dcstep(
+                    stx, fstx, gstx, sty, fsty, gsty, stp, f, d, brackt, stmin, stmax)
+        if not math.isfinite(stp):
+            return fail(ROUNDING)  # the interpolation broke down in floating point
+        if brackt:
+            if abs(sty - stx) >= 0.66 * width1:
+                stp = stx + 0.5 * (sty - stx)  # too little progress: bisect
+            width1, width = width, abs(sty - stx)
+            stmin, stmax = min(stx, sty), max(stx, sty)
+        else:
+            stmin, stmax = stp + _XTRAPL * (stp - stx), stp + _XTRAPU * (stp - stx)
+        stp = min(max(stp, 0.0), stpmax)
+        if brackt and not stmin < stp < stmax:
+            return fail(ROUNDING)  # rounding errors prevent progress
+        if brackt and stmax - stmin <= _XTOL * stmax:
+            return fail(XTOL)
+        if stp >= cap:
+            stp = stx + 0.5 * (cap - stx)
+            if not stx < stp < cap:
+                return fail(ROUNDING)
+    return fail(MAX_TRIALS)
