@@ -224,7 +224,8 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
         Keep every iterate exactly on the grid (1/qp)ℤⁿ (integer codes inside).
     line_search : None, "armijo" or "wolfe"
         None: fixed step ``lr``. "armijo": backtracking from ``lr`` (quantized Armijo with qp).
-        "wolfe": strong Wolfe conditions from ``lr`` (bracketing and zoom; not with qp). Use
+        "wolfe": strong Wolfe conditions from ``lr`` (Moré-Thuente, as scipy's L-BFGS-B and
+        BFGS; see :func:`quantopt.linesearch.wolfe`; not with qp). Use
         "wolfe" for bfgs and lbfgs: Armijo steps need not satisfy yᵀs > 0, and the quasi-Newton
         update is skipped (and counted in n_skipped) whenever they do not. For bfgs and lbfgs
         the first Wolfe search starts at ``lr / ||d||_2`` (their first direction is the
