@@ -315,13 +315,34 @@ def _run_quadratic(rule, n, seed, steps, cond=10.0, dtype=np.float64):
     return out
 
 
-@pytest.mark.parametrize("axpy_min", [1, 10**9])  # BLAS axpy (when scipy is there) / numpy +=
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n, block", [(1, 4), (10, 3), (100, 7), (64, 64), (1000, 16384)])
+def test_combine_is_the_sequential_loop_bit_for_bit(monkeypatch, dtype, n, block):
+    """_combine(d, cs, vs) performs, element by element, the roundings of ``d += c * v`` for each
+    vector in order, whatever the block size (ragged last block included)."""
+    monkeypatch.setattr(second_order, "_COMBINE_BLOCK", block)
+    rng = np.random.default_rng(n + block)
+    vectors = tuple((rng.standard_normal(n) * 10.0 ** rng.integers(-8, 8, n)).astype(dtype)
+                    for _ in range(5))
+    coeffs = [dtype(c) for c in rng.standard_normal(5) * 1e3]
+    d = (rng.standard_normal(n)).astype(dtype)
+    expected = d.copy()
+    for c, v in zip(coeffs, vectors):
+        expected += c * v
+    before = [v.copy() for v in vectors]
+    second_order._combine(d, coeffs, vectors)
+    assert d.dtype == dtype
+    assert np.array_equal(d.view(np.uint8), expected.view(np.uint8))
+    assert all(np.array_equal(a, b) for a, b in zip(before, vectors))  # vectors only read
+
+
+@pytest.mark.parametrize("block", [7, 1000, 16384])  # many blocks, a ragged last one, one block
 @pytest.mark.parametrize("memory", [1, 3, 7])
-def test_lbfgs_vector_free_equals_sequential_two_loop(monkeypatch, axpy_min, memory):
-    """At n = 3000 (past the size where the direction is combined with BLAS axpy), each direction
+def test_lbfgs_vector_free_equals_sequential_two_loop(monkeypatch, block, memory):
+    """At n = 3000, with the direction accumulated in blocks of several sizes, each direction
     equals the sequential two-loop on the same stored float pairs. Both evaluate -H g for a
     well-conditioned H (cond <= ~100), each to a few m eps of round-off: 1e-12 relative."""
-    monkeypatch.setattr(second_order, "_AXPY_MIN", axpy_min)
+    monkeypatch.setattr(second_order, "_COMBINE_BLOCK", block)
     for g, d, state in _run_quadratic(lbfgs(memory=memory), 3000, memory, 14):
         expected = reference_two_loop(list(zip(state.S, state.Y)), g)
         assert state.count == len(state.S) <= memory

@@ -340,33 +340,31 @@ class LBFGSState(NamedTuple):
     YY: np.ndarray
 
 
-#: below this length the direction is combined with numpy's ``+=``; above, with BLAS axpy
-_AXPY_MIN = 4096
-_BLAS_AXPY: dict = {}
+#: the direction is accumulated in blocks of this many elements (128 KiB of float64): the block
+#: of d stays in cache while every basis vector is added to it
+_COMBINE_BLOCK = 16384
 
 
-def _blas_axpy(dtype: np.dtype):
-    """scipy's BLAS daxpy/saxpy (y <- a x + y in place, one pass), or None without scipy."""
-    if dtype not in _BLAS_AXPY:
-        try:
-            from scipy.linalg import blas
-            _BLAS_AXPY[dtype] = {np.dtype(np.float64): blas.daxpy,
-                                 np.dtype(np.float32): blas.saxpy}.get(dtype)
-        except ImportError:  # scipy is optional: numpy's in-place add is the fallback
-            _BLAS_AXPY[dtype] = None
-    return _BLAS_AXPY[dtype]
+def _combine(d: np.ndarray, coeffs, vectors) -> None:
+    """d += sum_i coeffs[i] * vectors[i], in place, vectors added in order.
 
-
-def _axpy(a, x: np.ndarray, y: np.ndarray) -> None:
-    """y += a * x in place. y is an array the caller created (never an input or state array)."""
-    if y.dtype.kind == "f" and y.size >= _AXPY_MIN and x.dtype == y.dtype:
-        axpy = _blas_axpy(y.dtype)
-        if axpy is not None:
-            out = axpy(x, y, a=a)
-            if out is not y:  # cannot happen for a contiguous y of the right dtype; be safe
-                y[...] = out
-            return
-    y += a * x
+    For floats this runs over cache-sized blocks of d with one block-sized scratch buffer: each
+    vector is read once, d once, and no temporary of length n is made. Element by element it is
+    the same sequence of roundings as ``for c, v in ...: d += c * v``. Object arrays (Fractions)
+    take that loop.
+    """
+    if d.dtype.kind != "f":
+        for c, v in zip(coeffs, vectors):
+            d += c * v
+        return
+    b = min(_COMBINE_BLOCK, d.size)
+    scratch = np.empty(b, dtype=d.dtype)
+    for i in range(0, d.size, b):
+        db = d[i:i + b]
+        tb = scratch[:db.size]
+        for c, v in zip(coeffs, vectors):
+            np.multiply(v[i:i + b], c, out=tb)
+            np.add(db, tb, out=db)
 
 
 def _two_loop_coefficients(sg, yg, SY, YY, one):
@@ -448,10 +446,10 @@ def lbfgs(memory: int = 10, curvature_tol: float = 1e-10) -> UpdateRule:
     The state keeps SY and YY; a step computes only the inner products that are new (the new
     pair's with the stored ones, and every basis vector's with g: about 5m dot products), runs
     the two loops on m x m numbers, and forms d as one linear combination of the 2m + 1 vectors
-    (one axpy per vector, in place in d). That is O(m n) per step with no (m, n) array built
-    or copied; in exact arithmetic (Fractions) it is the two-loop recursion's d exactly, in
-    floats the same up to round-off. Stored pairs are never written again, so ``step`` stays
-    pure while the states it returns share the pair arrays.
+    (accumulated in place in d, block by block, so each vector is read once). That is O(m n)
+    per step with no (m, n) array built or copied; in exact arithmetic (Fractions) it is the
+    two-loop recursion's d exactly, in floats the same up to round-off. Stored pairs are never
+    written again, so ``step`` stays pure while the states it returns share the pair arrays.
 
     With memory >= the number of pairs stored so far, the direction is exactly that of
     :func:`bfgs` restarted from B_0 = gamma_k I on the same points (gamma_k changes with k, so
@@ -522,8 +520,7 @@ def lbfgs(memory: int = 10, curvature_tol: float = 1e-10) -> UpdateRule:
         yg = [np.dot(v, gf) for v in Y]
         c_g, c_s, c_y, gamma = _two_loop_coefficients(sg, yg, SY, YY, one)
         d = c_g * gf                                  # a new array: the only one written here
-        for c, v in zip(c_s + c_y, S + Y):
-            _axpy(c, v, d)
+        _combine(d, c_s + c_y, S + Y)
         return d.reshape(shape), LBFGSState(S=S, Y=Y, count=len(S), x_prev=xf, g_prev=gf,
                                             k=state.k + 1, n_skipped=n_skipped, gamma=gamma,
                                             SY=SY, YY=YY)
