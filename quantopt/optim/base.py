@@ -124,16 +124,21 @@ def check_x_inplace(x: Any) -> np.ndarray:
     return x
 
 
+def _check_like_x(label: str, a: Any, x: np.ndarray, why: str) -> np.ndarray:
+    """An array that must have x's type, shape and dtype (``why``: the reason for the dtype)."""
+    if not isinstance(a, np.ndarray):
+        raise TypeError(f"{label} must be a numpy.ndarray like x, got {type(a).__name__}")
+    if a.shape != x.shape:
+        raise ValueError(f"{label} must have x's shape {x.shape}, got {a.shape}")
+    if a.dtype != x.dtype:
+        raise TypeError(f"{label} must have x's dtype {x.dtype}, got {a.dtype} ({why})")
+    return a
+
+
 def check_g_inplace(x: np.ndarray, g: Any) -> np.ndarray:
     """g for an in-place step: an ndarray of x's shape and dtype."""
-    if not isinstance(g, np.ndarray):
-        raise TypeError(f"g must be a numpy.ndarray like x, got {type(g).__name__}")
-    if g.shape != x.shape:
-        raise ValueError(f"g must have x's shape {x.shape}, got {g.shape}")
-    if g.dtype != x.dtype:
-        raise TypeError(f"g must have x's dtype {x.dtype}, got {g.dtype} (the pure step would "
-                        "promote the result, which cannot be written into x)")
-    return g
+    return _check_like_x("g", g, x, "the pure step would promote the result, which cannot be "
+                                    "written into x")
 
 
 def check_float_hyper(**hyper: Any) -> None:
@@ -161,15 +166,8 @@ def prepare_inplace(state: Any, state_type: type, fields: tuple[str, ...], x: An
                         f"{type(state).__name__}")
     named = [("x", x), ("g", g)]
     for field in fields:
-        a = getattr(state, field)
         label = f"state.{field}"
-        if not isinstance(a, np.ndarray):
-            raise TypeError(f"{label} must be a numpy.ndarray, got {type(a).__name__}")
-        if a.shape != x.shape:
-            raise ValueError(f"{label} must have x's shape {x.shape}, got {a.shape}")
-        if a.dtype != x.dtype:
-            raise TypeError(f"{label} must have x's dtype {x.dtype}, got {a.dtype} (the pure "
-                            "step would give other numbers)")
+        a = _check_like_x(label, getattr(state, field), x, "the pure step would give other numbers")
         if not a.flags.writeable:
             raise ValueError(f"{label} must be writeable (step_inplace overwrites it)")
         named.append((label, a))
