@@ -61,10 +61,6 @@ _COMMON = {
 }
 _GRID_ONLY = {"rounding": "nearest"}
 _SGD_ONLY = {"batch_size": None, "n_samples": None}
-# Quasi-Newton methods whose first direction is the unscaled -g: with line_search="wolfe" their
-# first search starts at lr / ||d||_2 (L-BFGS-B's choice); later directions carry the curvature
-# scale the pairs have learned, and the search starts at lr (the unit quasi-Newton step).
-_SCALED_FIRST_STEP = ("bfgs", "lbfgs")
 _DEFAULT_LR = {"gd": 1e-2, "sgd": 1e-2, "momentum": 1e-2, "nesterov": 1e-2, "adagrad": 1e-2,
                "rmsprop": 1e-2, "adam": 1e-3, "newton": 1.0, "bfgs": 1.0, "lbfgs": 1.0}
 
@@ -200,8 +196,9 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
         x_{t+1} = x_t + lr * d_t                          line_search=None
         x_{t+1} = x_t + alpha_t * d_t                     line_search="armijo" or "wolfe":
                                                           alpha_t from a search starting at lr
-                                                          (bfgs, lbfgs with "wolfe": at
-                                                          lr/||d_0|| for t = 0; bfgs later at
+                                                          (with "wolfe": lbfgs at lr/||d_0||
+                                                          for t = 0; bfgs at min(lr, 1.01/||d_0||)
+                                                          for t = 0, later at
                                                           min(lr, 2.02 (f_t - f_{t-1})/g_t.d_t))
         x_{t+1} = x_t + (lr * d_t)^Q                      qp given: on the grid (1/qp)Z^n
         stop when max|grad f(x_t)| <= gtol, or after maxiter iterations
@@ -227,11 +224,12 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
         "wolfe": strong Wolfe conditions from ``lr`` (Moré-Thuente, as scipy's L-BFGS-B and
         BFGS; see :func:`quantopt.linesearch.wolfe`; not with qp). Use
         "wolfe" for bfgs and lbfgs: Armijo steps need not satisfy yᵀs > 0, and the quasi-Newton
-        update is skipped (and counted in n_skipped) whenever they do not. For bfgs and lbfgs
-        the first Wolfe search starts at ``lr / ||d||_2`` (their first direction is the
-        unscaled -g; L-BFGS-B's choice); later lbfgs searches start at ``lr``, later bfgs
-        searches at ``min(lr, 2.02 (f_t - f_{t-1}) / (g_t . d_t))`` (Nocedal & Wright (3.60),
-        as scipy's BFGS: the step that would repeat the last decrease).
+        update is skipped (and counted in n_skipped) whenever they do not. The first direction
+        of bfgs and lbfgs is the unscaled -g. lbfgs starts its first Wolfe search at
+        ``lr / ||d||_2`` (L-BFGS-B's choice) and later ones at ``lr``. bfgs starts every search
+        at ``min(lr, 2.02 (f_t - f_{t-1}) / (g_t . d_t))`` (Nocedal & Wright (3.60), as
+        scipy's BFGS: the step that would repeat the last decrease), with scipy's fictitious
+        f_{-1} = f_0 + ||g_0||_2 / 2 for the first, which makes it ``min(lr, 1.01 / ||d||_2)``.
     options : dict, optional
         lr (default 1 with a line search or for newton/bfgs/lbfgs; else 1e-2, adam 1e-3),
         maxiter (1000), gtol (1e-6, on max|grad|), c1 (1e-4), c2 (0.9, Wolfe curvature
@@ -360,7 +358,10 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
                 f_start = f_obj(x) if batches else fx
                 g_obj = g_fn if batches is None else (lambda z, b=batch: g_fn(z, b))
                 alpha0 = lr
-                if nit == 0 and method in _SCALED_FIRST_STEP:
+                if nit == 0 and method == "bfgs":
+                    # N&W (3.60) with scipy's BFGS's fictitious last decrease ||g_0||/2: d = -g
+                    alpha0 = min(lr, 1.01 / float(np.linalg.norm(d)))
+                elif nit == 0 and method == "lbfgs":
                     alpha0 = lr / float(np.linalg.norm(d))  # d = -g: unit length, as L-BFGS-B
                 elif method == "bfgs" and f_before is not None and batches is None:
                     # N&W (3.60), as scipy's BFGS: the step that repeats the last decrease

@@ -443,18 +443,38 @@ def _recorded_run(method, prob, maxiter):
     return res, points
 
 
-@pytest.mark.parametrize("method", ["bfgs", "lbfgs"])
-def test_quasi_newton_first_wolfe_trial_has_unit_length(method):
-    """The first search starts at lr/||d|| with d = -g(x0): the second point where f is
-    evaluated (the first is x0) is x0 - g0/||g0||, a unit step (computed here from the problem's
-    gradient). From x0 = (-1.2, 1), ||g0|| = 232.9: a unit trial step (lr = 1 would be 233)."""
+@pytest.mark.parametrize("method, length", [("lbfgs", 1.0), ("bfgs", 1.01)])
+def test_quasi_newton_first_wolfe_trial_length(method, length):
+    """The first search starts along d = -g(x0): the second point where f is evaluated (the
+    first is x0) is x0 - a g0 with a = lr/||g0|| for lbfgs (L-BFGS-B's unit step) and
+    a = min(lr, 1.01/||g0||) for bfgs (scipy's BFGS: N&W (3.60) with f_{-1} = f_0 + ||g0||/2),
+    computed here from the problem's gradient. From x0 = (-1.2, 1), ||g0|| = 232.9, so both
+    are below lr = 1 (a trial of length 233)."""
     prob = problems.rosenbrock(n=2)
     _, points = _recorded_run(method, prob, 1)
     g0 = prob.grad(prob.x0)
     assert np.array_equal(points[0], prob.x0)
-    np.testing.assert_allclose(points[1], prob.x0 - g0 / np.linalg.norm(g0), rtol=1e-15,
-                               atol=1e-15)
-    assert np.linalg.norm(points[1] - points[0]) == pytest.approx(1.0, rel=1e-14)
+    np.testing.assert_allclose(points[1], prob.x0 - length * g0 / np.linalg.norm(g0),
+                               rtol=1e-15, atol=1e-15)
+    assert np.linalg.norm(points[1] - points[0]) == pytest.approx(length, rel=1e-14)
+
+
+def test_bfgs_first_wolfe_trial_is_capped_at_lr():
+    """With ||g0|| < 1.01/lr the bfgs guess 1.01/||g0|| exceeds lr, and the first trial is the
+    full step lr * d = -lr * g0 (scipy's min(1, ...) with lr = 1)."""
+    prob = problems.quadratic(n=3, cond=4.0, seed=0)
+    x0 = prob.minimizers[0] + 1e-3  # a small gradient: ||g0|| << 1.01
+    g0 = prob.grad(x0)
+    assert np.linalg.norm(g0) < 1.01
+    points = []
+
+    def f(x):
+        points.append(np.array(x, copy=True))
+        return prob.f(x)
+
+    qo.minimize(f, x0, jac=prob.grad, method="bfgs", line_search="wolfe",
+                options={"maxiter": 1, "lr": 1.0})
+    np.testing.assert_array_equal(points[1], x0 - g0)
 
 
 def test_bfgs_later_wolfe_trials_start_at_the_step_repeating_the_last_decrease():
