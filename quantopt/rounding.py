@@ -173,6 +173,30 @@ def _require_finite(a: np.ndarray, name: str, what: str) -> None:
         raise ValueError(f"{name} must be finite for {what}, got {_first_bad(a, ~finite)!r}")
 
 
+def _output(out: Any, x: np.ndarray, shape: tuple, dtype: Any) -> np.ndarray:
+    """A fresh result array, or the caller's ``out`` after checking that it can take the result.
+
+    For array x only (the callers refuse ``out`` for scalars). ``out`` must be a writeable,
+    C-contiguous ndarray of exactly the result's shape and dtype, sharing no memory with x (the
+    kernels read x block by block after writing earlier blocks, and x is never modified).
+    """
+    if out is None:
+        return np.empty(shape, dtype)
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"out must be a numpy array, got {type(out).__name__}")
+    if out.dtype != np.dtype(dtype):
+        raise TypeError(f"out must have the result's dtype {np.dtype(dtype)}, got {out.dtype}")
+    if out.shape != shape:
+        raise ValueError(f"out must have x's shape {shape}, got {out.shape}")
+    if not out.flags.c_contiguous:
+        raise ValueError("out must be C-contiguous")
+    if not out.flags.writeable:
+        raise ValueError("out is read-only")
+    if np.may_share_memory(out, x):
+        raise ValueError("out must not share memory with x (x is never modified)")
+    return out
+
+
 # ---------------------------------------------------------------------------------------------
 # Exact float kernels (vectorized; every operation below is exact or exactly decided)
 # ---------------------------------------------------------------------------------------------
@@ -653,7 +677,7 @@ def _exact_round_code(v: Fraction | int, q: Fraction) -> int:
     return math.floor(q * v + _HALF)
 
 
-def quantize(x, qp):
+def quantize(x, qp, *, out=None):
     r"""Quantize onto the grid (1/qp)ℤ: x^Q = [qp·x + 1/2] / qp, the code computed exactly.
 
     .. math:: x^Q = \frac{1}{q_p}\left\lfloor q_p x + \tfrac12 \right\rfloor,
@@ -672,12 +696,18 @@ def quantize(x, qp):
     x : int, float, Fraction, or array of float16/32/64 or integers
     qp : positive int, float or Fraction
         Grid resolution (grid step 1/qp). For float x it must be exactly a float64.
+    out : ndarray, optional
+        Array x only: where to write the result (as numpy's ``out=``), instead of a new array.
+        It must have x's shape and the result's dtype (x's float dtype, float64 for integer x),
+        be C-contiguous and writeable, and share no memory with x. Reusing one buffer saves the
+        page faults of a fresh result on very large arrays. On an error its contents are
+        unspecified.
 
     Returns
     -------
     A Fraction (exactly k/qp) if x or qp is a Fraction. Otherwise the float nearest to k/qp, in
-    x's float dtype (float64 for ints): a float for a scalar, an array for an array. ±inf and
-    nan pass through.
+    x's float dtype (float64 for ints): a float for a scalar, an array for an array (``out``
+    itself when given). ±inf and nan pass through.
 
     Raises
     ------
@@ -694,6 +724,8 @@ def quantize(x, qp):
     """
     q = _parse_qp(qp)
     arg = _parse_x(x)
+    if out is not None and arg.wrap != "array":
+        raise TypeError(f"out is only for array x, got x of type {type(x).__name__}")
     if arg.kind in ("fraction", "int"):
         exact = Fraction(_exact_round_code(arg.value, q)) / q
         if arg.kind == "fraction" or isinstance(qp, Fraction):
@@ -702,19 +734,17 @@ def quantize(x, qp):
     if isinstance(qp, Fraction) and arg.wrap == "python":
         return quantize(Fraction(float(arg.value)), q)
     qf = _qp_float(q)
-    if arg.kind == "intarray":
-        a, dtype = _exact_int_as_float(arg.value, "x"), np.float64
-    else:
-        a, dtype = arg.value, arg.value.dtype
-    out = np.empty(a.shape, dtype)
+    dtype = np.float64 if arg.kind == "intarray" else arg.value.dtype
+    res = _output(out, arg.value, arg.value.shape, dtype)
+    a = _exact_int_as_float(arg.value, "x") if arg.kind == "intarray" else arg.value
     try:
-        _blocked(a, qf, out, "quantize")
+        _blocked(a, qf, res, "quantize")
     except (OverflowError, ValueError):  # raise the error the whole-array reference names
-        out = _quantize_reference(a.astype(np.float64), qf, dtype)
-    return _wrap(out, arg)
+        res[...] = _quantize_reference(a.astype(np.float64), qf, dtype)
+    return _wrap(res, arg)
 
 
-def to_codes(x, qp):
+def to_codes(x, qp, *, out=None):
     r"""The integer codes k = [qp·x + 1/2] with x^Q = k/qp, computed exactly.
 
     Equations::
@@ -723,6 +753,9 @@ def to_codes(x, qp):
 
     On-grid state is kept as such codes, so that updates k <- k - d are exact integer arithmetic
     and no float drift accumulates (from_codes turns them back into floats).
+
+    ``out``: as in :func:`quantize`, an int64 array of x's shape to write the codes into (array
+    x only); it is returned.
 
     Raises
     ------
@@ -733,21 +766,20 @@ def to_codes(x, qp):
     """
     q = _parse_qp(qp)
     arg = _parse_x(x)
+    if out is not None and arg.wrap != "array":
+        raise TypeError(f"out is only for array x, got x of type {type(x).__name__}")
     if arg.kind in ("fraction", "int"):
         return _exact_round_code(arg.value, q)
     if isinstance(qp, Fraction) and arg.wrap == "python":
         return _exact_round_code(Fraction(float(arg.value)), q)
     qf = _qp_float(q)
-    if arg.kind == "intarray":
-        a = _exact_int_as_float(arg.value, "x")
-    else:
-        a = arg.value
-    out = np.empty(a.shape, np.int64)
+    res = _output(out, arg.value, arg.value.shape, np.int64)
+    a = _exact_int_as_float(arg.value, "x") if arg.kind == "intarray" else arg.value
     try:
-        _blocked(a, qf, out, "codes")
+        _blocked(a, qf, res, "codes")
     except (OverflowError, ValueError):  # raise the error the whole-array reference names
-        out = _to_codes_reference(a.astype(np.float64), qf)
-    return _wrap(out, arg, int)
+        res[...] = _to_codes_reference(a.astype(np.float64), qf)
+    return _wrap(res, arg, int)
 
 
 def from_codes(k, qp, dtype=np.float64):
@@ -809,7 +841,7 @@ def _exact_uniform_below(rng: np.random.Generator, n: int, d: int) -> bool:
             return u < n
 
 
-def stochastic_round(x, qp=1, rng=None):
+def stochastic_round(x, qp=1, rng=None, *, out=None):
     r"""Stochastic rounding onto (1/qp)ℤ: down or up to a neighbouring grid point, unbiased.
 
     .. math:: x^S = \frac{1}{q_p}\left(\lfloor q_p x\rfloor + B\right),\quad
@@ -838,10 +870,13 @@ def stochastic_round(x, qp=1, rng=None):
     ``rng.random()`` double per element, in C order: drawn block by block, the same stream as a
     single draw of x.size doubles), so E[x^S] = x holds to within 2**-52/qp per element. On a
     power-of-two grid, |qp·x| >= 2**52 is a grid point and x^S = x. When an error is raised,
-    no draw has been consumed from rng. Results follow the types of :func:`quantize`.
+    no draw has been consumed from rng. Results follow the types of :func:`quantize`, and
+    ``out`` (array x only) is as there.
     """
     q = _parse_qp(qp)
     arg = _parse_x(x)
+    if out is not None and arg.wrap != "array":
+        raise TypeError(f"out is only for array x, got x of type {type(x).__name__}")
     try:
         gen = np.random.default_rng(rng)
     except (TypeError, ValueError) as err:
@@ -859,15 +894,13 @@ def stochastic_round(x, qp=1, rng=None):
     if isinstance(qp, Fraction) and arg.wrap == "python":
         return stochastic_round(Fraction(float(arg.value)), q, gen)
     qf = _qp_float(q)
-    if arg.kind == "intarray":
-        a, dtype = _exact_int_as_float(arg.value, "x"), np.float64
-    else:
-        a, dtype = arg.value, arg.value.dtype
-    out = np.empty(a.shape, dtype)
+    dtype = np.float64 if arg.kind == "intarray" else arg.value.dtype
+    res = _output(out, arg.value, arg.value.shape, dtype)
+    a = _exact_int_as_float(arg.value, "x") if arg.kind == "intarray" else arg.value
     state = gen.bit_generator.state
     try:
-        _blocked(a, qf, out, "stochastic", gen)
+        _blocked(a, qf, res, "stochastic", gen)
     except (OverflowError, ValueError):  # as if no draw was made; the reference raises
         gen.bit_generator.state = state
-        out = _stochastic_reference(a.astype(np.float64), qf, dtype, gen.random)
-    return _wrap(out, arg)
+        res[...] = _stochastic_reference(a.astype(np.float64), qf, dtype, gen.random)
+    return _wrap(res, arg)

@@ -971,3 +971,98 @@ def test_float32_quantize_midpoint_cases_defeat_the_naive_cast():
         wrong += np.float32(k / qp) != exact
         assert qo.quantize(np.array([lo]), qp)[0] == exact
     assert wrong > 10
+
+
+# -------------------------------------------------------------------------------------- out= --
+OUT_FNS = {
+    "quantize": (lambda x, qp, **kw: qo.quantize(x, qp, **kw), None),
+    "to_codes": (lambda x, qp, **kw: qo.to_codes(x, qp, **kw), np.int64),
+    "stochastic_round": (lambda x, qp, **kw: qo.stochastic_round(x, qp, rng=7, **kw), None),
+}
+
+
+@given(spanning_array(), st.sampled_from(sorted(OUT_FNS)))
+@example((np.array([0.015, 0.125, -0.125, -0.0] * 50 + [0.5] * 7), 100.0, [0, 1, 2, 3]),
+         "quantize")  # ties and near-ties: the exact patch path, block by block
+@example((np.array([1.0] * SMALL_BLOCK + [1e300]), 100.0, [0]), "quantize")  # refused
+def test_out_gives_the_same_result_into_the_callers_array(case, name):
+    """With out=, the result is written into out and out is returned; its bits, or the error
+    raised, are those of the call without out (itself checked against Fraction above), and the
+    positions holding hard values match the exact oracle. x is never modified."""
+    x, qp, pos = case
+    fn, out_dtype = OUT_FNS[name]
+    before = x.copy()
+    out = np.full(x.shape, 99, dtype=out_dtype or x.dtype)
+    with block_size(SMALL_BLOCK):
+        plain = outcome(fn, x, qp)
+        try:
+            got = fn(x, qp, out=out)
+        except (OverflowError, ValueError) as err:
+            assert plain == ("error", type(err))
+        else:
+            assert got is out
+            assert plain[0] == "ok"
+            assert_same_bits(out, plain[1])
+            if name == "quantize":
+                for i in pos:
+                    if np.isfinite(x[i]):
+                        assert out[i] == oracle_quantize(float(x[i]), qp, x.dtype.type)
+            elif name == "to_codes":
+                for i in pos:
+                    assert int(out[i]) == code(float(x[i]), qp)
+    np.testing.assert_array_equal(x, before)
+
+
+def test_out_for_integer_arrays_and_nd_shapes():
+    x = np.arange(-12, 12, dtype=np.int32).reshape(2, 3, 4)
+    out = np.empty(x.shape)
+    assert qo.quantize(x, 3, out=out) is out
+    want = [float(Fraction(code(int(v), 3)) / 3) for v in x.ravel()]
+    assert out.ravel().tolist() == want
+    codes = np.empty(x.shape, np.int64)
+    qo.to_codes(x / 7.0, 10, out=codes)
+    assert codes.ravel().tolist() == [code(int(v) / 7.0, 10) for v in x.ravel()]
+
+
+@pytest.mark.parametrize("name", sorted(OUT_FNS))
+def test_out_is_checked_before_anything_is_written(name):
+    fn, out_dtype = OUT_FNS[name]
+    dtype = out_dtype or np.float64
+    x = np.linspace(-3.0, 3.0, 12)
+    x_before = x.copy()
+    bad = [
+        (TypeError, "numpy array", [0.0] * 12),
+        (TypeError, "dtype", np.zeros(12, np.float32 if dtype == np.float64 else np.float64)),
+        (ValueError, "shape", np.zeros(13, dtype)),
+        (ValueError, "shape", np.zeros((3, 4), dtype)),
+        (ValueError, "C-contiguous", np.zeros(24, dtype)[::2]),
+        (ValueError, "share memory", x if dtype == np.float64 else x.view(np.int64)),
+    ]
+    read_only = np.zeros(12, dtype)
+    read_only.flags.writeable = False
+    bad.append((ValueError, "read-only", read_only))
+    for err, words, out in bad:
+        before = np.array(out, copy=True)
+        with pytest.raises(err, match=words):
+            fn(x, 100.0, out=out)
+        np.testing.assert_array_equal(np.asarray(out), before)  # nothing written
+    np.testing.assert_array_equal(x, x_before)
+    for scalar in (0.25, np.float64(0.25), Fraction(1, 4), 3):
+        with pytest.raises(TypeError, match="only for array x"):
+            fn(scalar, 100.0, out=np.zeros((), dtype))
+
+
+def test_out_allocates_only_block_scratch():
+    """With out=, a call on 10**6 elements allocates O(block) scratch and no output."""
+    n = 10**6
+    x = np.random.default_rng(0).normal(size=n)
+    out = np.empty_like(x)
+    qo.quantize(x[:10], 100.0, out=out[:10])  # warm up
+    tracemalloc.start()
+    try:
+        qo.quantize(x, 100.0, out=out)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak <= 8 * 8 * qr._BLOCK + 2**16
+    np.testing.assert_array_equal(out, qo.quantize(x, 100.0))
