@@ -15,30 +15,54 @@ search.
 from __future__ import annotations
 
 import math
+from enum import IntEnum
 from typing import Callable, NamedTuple
 
 import numpy as np
 
-from .rounding import from_codes, to_codes
+from .grid import as_grid
 
-#: status codes of a line search
-ACCEPTED = 0
-MAX_TRIALS = 1
-NOT_DESCENT = 2
-STEP_QUANTIZED_TO_ZERO = 3
-ROUNDING = 4
-XTOL = 5
-STPMAX = 6
+class Status(IntEnum):
+    """Why a line search (or the grid poll) stopped; one meaning each (see ``MESSAGES``)."""
+
+    ACCEPTED = 0        #: a step along p satisfied the search's conditions
+    MAX_TRIALS = 1      #: maxls trials along p, none acceptable
+    NOT_DESCENT = 2     #: grad·p >= 0: no search was made
+    STEP_QUANTIZED_TO_ZERO = 3  #: even the first trial step rounds to zero on the grid
+    ROUNDING = 4        #: Wolfe: no float left inside the bracket
+    XTOL = 5            #: Wolfe: the bracket is narrower than xtol
+    STPMAX = 6          #: Wolfe: f still decreasing at the largest step
+    POLLED = 7          #: grid: no step along p accepted; a neighbour with lower f was taken
+    GRID_LOCAL_MIN = 8  #: grid: no step along p accepted and no polled neighbour has lower f
+    NOT_POLLED = 9      #: grid: no step along p accepted; the neighbours were not polled
+
+
+ACCEPTED, MAX_TRIALS, NOT_DESCENT, STEP_QUANTIZED_TO_ZERO = (
+    Status.ACCEPTED, Status.MAX_TRIALS, Status.NOT_DESCENT, Status.STEP_QUANTIZED_TO_ZERO)
+ROUNDING, XTOL, STPMAX = Status.ROUNDING, Status.XTOL, Status.STPMAX
+POLLED, GRID_LOCAL_MIN, NOT_POLLED = Status.POLLED, Status.GRID_LOCAL_MIN, Status.NOT_POLLED
 
 MESSAGES = {
     ACCEPTED: "step accepted",
     MAX_TRIALS: "no step satisfied the line-search conditions within maxls trials",
     NOT_DESCENT: "the direction is not a descent direction (grad·p >= 0)",
-    STEP_QUANTIZED_TO_ZERO: "every trial step rounded to zero on the grid before one was accepted",
+    STEP_QUANTIZED_TO_ZERO: "every trial step rounded to zero on the grid",
     ROUNDING: "rounding errors prevent progress: the Wolfe bracket holds no float between its ends",
-    XTOL: "the Wolfe bracket is narrower than xtol = 0.1 (relative) and holds no acceptable step",
+    XTOL: "the Wolfe bracket is narrower than xtol (relative) and holds no acceptable step",
     STPMAX: "the step reached stpmax with f still decreasing: f may be unbounded below along p",
+    POLLED: "no step along p satisfied the Armijo condition on the grid; a grid neighbour with "
+            "lower f was taken",
+    GRID_LOCAL_MIN: "no step along p satisfied the Armijo condition on the grid, and no polled "
+                    "grid neighbour has lower f (a grid-local minimum)",
+    NOT_POLLED: "no trial point along p on the grid satisfied the Armijo condition, down to the "
+                "smallest step that moves a coordinate by one grid unit; the grid neighbours "
+                "were not polled (poll=None)",
 }
+
+#: polls: the 2n coordinate neighbours x ± e_i/qp, or all 3^n - 1 points of the surrounding box
+POLLS = ("coordinates", "full", None)
+#: the largest n for poll="full" (3^10 - 1 = 59048 neighbours)
+FULL_POLL_MAX_N = 10
 
 
 class LineSearchResult(NamedTuple):
@@ -60,20 +84,6 @@ class LineSearchResult(NamedTuple):
     status: int
     g: np.ndarray | None = None  # the gradient at x (Wolfe search only)
     njev: int = 0
-
-
-_CODE_BOUND = 2**53  # codes beyond this have no exact float64 value (from_codes refuses them)
-
-
-def add_codes(codes: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """codes + d in int64, refusing (OverflowError) any step whose codes exceed 2**53.
-
-    Iterate codes are at most 2**53 (from_codes refuses larger ones), so with |d| <= 2**53 the
-    int64 sum cannot wrap around.
-    """
-    if d.size and int(np.max(np.abs(d))) > _CODE_BOUND:
-        raise OverflowError("a step of more than 2**53 grid points: the iteration diverges")
-    return codes + d
 
 
 def _check_params(c1: float, shrink: float | None, maxls: int) -> None:
@@ -127,15 +137,16 @@ def armijo(fun: Callable[[np.ndarray], float], x: np.ndarray, fx: float, g: np.n
     return LineSearchResult(0.0, x, fx, None, maxls, maxls, MAX_TRIALS)
 
 
-def quantized_armijo(fun: Callable[[np.ndarray], float], codes: np.ndarray, qp, fx: float,
+def quantized_armijo(fun: Callable[[np.ndarray], float], codes: np.ndarray, grid, fx: float,
                      g: np.ndarray, p: np.ndarray, *, alpha0: float = 1.0, c1: float = 1e-4,
-                     shrink: float = 0.5, maxls: int = 30) -> LineSearchResult:
-    r"""Armijo backtracking on the grid (1/qp)ℤⁿ: every trial point is exactly a grid point.
+                     shrink: float = 0.5, maxls: int = 30,
+                     poll: str | None = "coordinates") -> LineSearchResult:
+    r"""Armijo backtracking on the grid (1/qp)ℤⁿ, then a poll of the grid neighbours.
 
     The iterate is held as integer codes k (x = k/qp). Each trial step is quantized,
-    d_j = (α_j p)^Q, i.e. its codes are ``to_codes(alpha_j * p, qp)``, and the trial point is
-    k + d_j, exactly on the grid. The Armijo test is made at that quantized point, with the step
-    actually taken, δ_j = d_j/qp:
+    d_j = (α_j p)^Q, i.e. its codes are ``grid.step_codes(alpha_j * p)``, and the trial point
+    k + d_j is exactly on the grid. The Armijo test is made at that quantized point, with the
+    step actually taken, δ_j = d_j/qp:
 
     .. math:: f(x + \delta_j) \le f(x) + c_1 \nabla f(x)^\top \delta_j,\qquad
               \nabla f(x)^\top \delta_j < 0,\qquad \delta_j = (\alpha_j p)^Q
@@ -143,10 +154,25 @@ def quantized_armijo(fun: Callable[[np.ndarray], float], codes: np.ndarray, qp, 
     Equations::
 
         x       = k / qp                                   (k: int64 codes)
-        d_j     = to_codes(alpha0 * shrink**j * p, qp)     (d_j / qp = (alpha_j p)^Q)
-        delta_j = d_j / qp
-        accept the first j with  grad.delta_j < 0  and  f((k + d_j)/qp) <= f(x) + c1 * grad.delta_j
-        stop with STEP_QUANTIZED_TO_ZERO as soon as d_j = 0 (all components)
+        d_j     = (alpha0 * shrink**j * p)^Q * qp           j = 0 .. maxls-1, until d_j = 0
+        u       = sign(p_i) on the i with the largest |p_i|, 0 elsewhere
+                                                           (the smallest step that moves: the
+                                                           limit of d_j just before it is 0)
+        trials  = the distinct d_j != 0, then u (if some d_j != 0 and u is new)
+        accept the first trial with  grad.delta < 0  and  f((k + d)/qp) <= f(x) + c1 grad.delta,
+                                     delta = d/qp
+        none accepted -> poll the grid neighbours k + e (see poll_neighbours):
+                         POLLED with the first one that has lower f, else GRID_LOCAL_MIN;
+                         with poll=None: NOT_POLLED
+
+    Every distinct grid point is evaluated at most once (halving α can give the same rounded
+    step twice, and a neighbour may already be a trial): nfev counts evaluations. Trials whose
+    quantized step is not a descent step for the linear model (grad·δ >= 0, possible when
+    rounding removes components) are skipped without an evaluation. If even the first trial
+    rounds to zero, the search makes no trial and goes to the poll (a step smaller than one grid
+    unit along p does not exist; the poll tries the unit steps e_i). Once every component of
+    α_j p rounds to 0, smaller steps round to 0 too (rounding is monotone), so that is where the
+    sequence ends.
 
     Why quantize the step rather than choose λ with λh = (λh)^Q, as the note proposes: for a
     vector h the admissible λ form the lattice λ_min·ℤ, which is empty of useful points
@@ -154,40 +180,133 @@ def quantized_armijo(fun: Callable[[np.ndarray], float], codes: np.ndarray, qp, 
     and qp = 100, λ_min = 2⁵⁵/100; CLAIMS.md, U2). Quantizing the step keeps the note's
     conclusion x_{t+1}^Q = x_t^Q − (λh)^Q exact (U3, U4) for any h.
 
-    Once every component of α_j p is rounded to 0, smaller steps round to 0 too (rounding is
-    monotone), so the search ends there: the grid is too coarse for any step along p.
+    Why the poll: a failed search along p says nothing about the other grid points next to x;
+    generalized pattern search (Torczon 1997; Audet & Dennis 2006) polls them, so that a run
+    ends only where no neighbour is lower, which is then certified (status GRID_LOCAL_MIN).
 
     Parameters
     ----------
     fun : callable, f(x) -> float
     codes : int64 array, the current iterate's codes (not modified)
-    qp : grid resolution (see :func:`quantopt.quantize`)
+    grid : :class:`quantopt.grid.Grid` or its qp (see :func:`quantopt.quantize`)
     fx, g : f and ∇f at x = codes/qp
     p, alpha0, c1, shrink, maxls : as in :func:`armijo`
+    poll : "coordinates" (the 2n points x ± e_i/qp, default), "full" (all 3^n − 1 points of
+        the box, n <= FULL_POLL_MAX_N) or None (no poll)
 
     Returns
     -------
-    LineSearchResult with ``codes`` the accepted codes (the start codes if none).
+    LineSearchResult with ``codes`` the codes of the new point (the start's if none), alpha the
+    accepted α (0.0 for a polled neighbour or none), and status ACCEPTED, POLLED,
+    GRID_LOCAL_MIN, NOT_POLLED, or NOT_DESCENT (grad·p >= 0: nothing evaluated).
     """
     _check_params(c1, shrink, maxls)
-    x = from_codes(codes, qp)
+    grid = as_grid(grid)
+    poll = check_poll(poll, codes.size)
+    x = grid.values(codes)
     if not float(np.dot(g, p)) < 0:
         return LineSearchResult(0.0, x, fx, codes, 0, 0, NOT_DESCENT)
-    nfev = 0
+    seen: dict[bytes, float] = {}  # the codes of every evaluated point -> f there
+    tried: set[bytes] = set()  # every trial step, evaluated or skipped
+    ntrials = 0
+
+    def attempt(d: np.ndarray, alpha: float) -> LineSearchResult | None:
+        nonlocal ntrials
+        if d.tobytes() in tried:
+            return None
+        tried.add(d.tobytes())
+        ntrials += 1
+        slope = float(np.dot(g, grid.values(d)))
+        if not slope < 0:
+            return None
+        trial = grid.add(codes, d)
+        x_new = grid.values(trial)
+        f_new = fun(x_new)
+        seen[trial.tobytes()] = f_new
+        if math.isfinite(f_new) and f_new <= fx + c1 * slope:
+            return LineSearchResult(alpha, x_new, f_new, trial, len(seen), ntrials, ACCEPTED)
+        return None
+
     for j in range(maxls):
         alpha = alpha0 * shrink**j
-        d = to_codes(alpha * p, qp)
+        d = grid.step_codes(alpha * p)
         if not d.any():
-            return LineSearchResult(0.0, x, fx, codes, nfev, j + 1, STEP_QUANTIZED_TO_ZERO)
-        slope = float(np.dot(g, from_codes(d, qp)))
-        if slope < 0:
-            trial = add_codes(codes, d)
-            x_new = from_codes(trial, qp)
-            f_new = fun(x_new)
-            nfev += 1
-            if np.isfinite(f_new) and f_new <= fx + c1 * slope:
-                return LineSearchResult(alpha, x_new, f_new, trial, nfev, j + 1, ACCEPTED)
-    return LineSearchResult(0.0, x, fx, codes, nfev, maxls, MAX_TRIALS)
+            break
+        if (res := attempt(d, alpha)) is not None:
+            return res
+    if tried:
+        big = np.abs(p) == np.max(np.abs(p))
+        unit = np.where(big, np.sign(p), 0).astype(np.int64)
+        if (res := attempt(unit, 0.0)) is not None:
+            return res
+    if poll is None:
+        return LineSearchResult(0.0, x, fx, codes, len(seen), ntrials, NOT_POLLED)
+    return poll_neighbours(fun, codes, grid, fx, g, mode=poll, seen=seen, ntrials=ntrials)
+
+
+def check_poll(poll, n: int) -> str | None:
+    """poll as one of POLLS; "full" only for n <= FULL_POLL_MAX_N (ValueError naming poll)."""
+    if not (poll is None or isinstance(poll, str)) or poll not in POLLS:
+        raise ValueError(f"poll must be 'coordinates', 'full' or None, got {poll!r}")
+    if poll == "full" and n > FULL_POLL_MAX_N:
+        raise ValueError(f"poll='full' evaluates 3^n - 1 neighbours; it is for n <= "
+                         f"{FULL_POLL_MAX_N}, got n = {n}: use poll='coordinates'")
+    return poll
+
+
+def neighbour_offsets(g: np.ndarray, mode: str) -> np.ndarray:
+    """The poll's code offsets, one per row, in the order they are tried.
+
+    "coordinates": ±e_i for i in order of decreasing |g_i| (ties: lower i first), the offset
+    along -sign(g_i) first (+e_i first where g_i = 0). "full": every e in {-1, 0, 1}^n other
+    than 0, in order of increasing predicted change g·e (ties: lexicographic order of e).
+    """
+    n = g.size
+    if mode == "coordinates":
+        order = np.argsort(-np.abs(g), kind="stable")
+        first = np.where(g[order] > 0, -1, 1)
+        rows = np.zeros((2 * n, n), dtype=np.int64)
+        rows[0::2][np.arange(n), order] = first
+        rows[1::2][np.arange(n), order] = -first
+        return rows
+    box = np.array(np.meshgrid(*[[-1, 0, 1]] * n, indexing="ij")).reshape(n, -1).T
+    box = box[np.any(box != 0, axis=1)].astype(np.int64)
+    return box[np.argsort(box @ g, kind="stable")]
+
+
+def poll_neighbours(fun: Callable[[np.ndarray], float], codes: np.ndarray, grid, fx: float,
+                    g: np.ndarray, *, mode: str = "coordinates",
+                    seen: dict[bytes, float] | None = None, ntrials: int = 0) -> LineSearchResult:
+    r"""Poll the grid neighbours of x = codes/qp: take the first with f lower than f(x).
+
+    Equations::
+
+        neighbours  x + e/qp,  e in E (neighbour_offsets: the order they are tried)
+            "coordinates":  E = {±e_i},  i by decreasing |grad_i|, -sign(grad_i) first
+            "full":         E = {-1, 0, 1}^n minus 0, by increasing grad.e
+        POLLED          at the first e with  f(x + e/qp) < f(x)  (simple decrease)
+        GRID_LOCAL_MIN  if f(x + e/qp) >= f(x) (or is nan) for every e in E: then x is a
+                        minimum of f over x + E/qp, a certificate checked on every point
+
+    This is the poll step of generalized pattern search (Torczon, SIAM J. Optim. 7(1), 1997;
+    Audet & Dennis, SIAM J. Optim. 17(1), 2006) on the mesh (1/qp)ℤⁿ, with the opportunistic
+    order of the gradient's prediction. ``seen`` maps the codes (``tobytes()``) of points
+    already evaluated to f there, so no point is evaluated twice; nfev in the result counts
+    the evaluations made here and those in ``seen``.
+    """
+    grid = as_grid(grid)
+    seen = {} if seen is None else seen
+    for e in neighbour_offsets(np.asarray(g, dtype=np.float64), mode):
+        k = grid.add(codes, e)
+        key = k.tobytes()
+        if key in seen:
+            f_k = seen[key]
+        else:
+            f_k = seen[key] = fun(grid.values(k))
+        if f_k < fx:
+            return LineSearchResult(0.0, grid.values(k), f_k, k, len(seen), ntrials, POLLED)
+    return LineSearchResult(0.0, grid.values(codes), fx, codes, len(seen), ntrials,
+                            GRID_LOCAL_MIN)
 
 
 #: Moré-Thuente constants (those of MINPACK-2's dcsrch, as used by L-BFGS-B)

@@ -775,11 +775,18 @@ def to_codes(x, qp, *, out=None):
     qf = _qp_float(q)
     res = _output(out, arg.value, arg.value.shape, np.int64)
     a = _exact_int_as_float(arg.value, "x") if arg.kind == "intarray" else arg.value
+    _float_codes(a, qf, res)
+    return _wrap(res, arg, int)
+
+
+def _float_codes(a: np.ndarray, qf: float, res: np.ndarray) -> np.ndarray:
+    """The exact codes of a float array into the int64 array ``res`` (a's shape, C order), for
+    a float64 qf: the blocked kernel, and the whole-array reference to raise its errors."""
     try:
         _blocked(a, qf, res, "codes")
     except (OverflowError, ValueError):  # raise the error the whole-array reference names
         res[...] = _to_codes_reference(a.astype(np.float64), qf)
-    return _wrap(res, arg, int)
+    return res
 
 
 def from_codes(k, qp, dtype=np.float64):

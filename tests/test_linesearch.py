@@ -3,15 +3,16 @@
 Oracles: the Armijo condition re-evaluated here for every trial step (brute force over the
 trial sequence), and exact Fraction arithmetic for grid membership.
 """
+import itertools
 import math
 from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
-from quantopt import from_codes, to_codes
+from quantopt import from_codes
 from quantopt import linesearch as ls
 
 QPS = [1, 2, 8, 3, 10, 100, 1024, 0.5]
@@ -88,58 +89,148 @@ def test_armijo_bad_parameters(kw, name):
         ls.armijo(f, x, f(x), g(x), -g(x), **kw)
 
 
+def fcode(v: float, qp) -> int:
+    """floor(qp·v + 1/2) of the float's exact value (the oracle for every code below)."""
+    return math.floor(Fraction(qp) * Fraction(float(v)) + Fraction(1, 2))
+
+
+def fvalue(k, qp) -> np.ndarray:
+    """The floats nearest to k/qp, by Fraction arithmetic."""
+    return np.array([float(Fraction(int(c)) / Fraction(qp)) for c in k])
+
+
+def oracle_offsets(g, mode):
+    """The poll order as documented, written out by brute force: coordinates by decreasing
+    |g_i| (ties: lower i), -sign(g_i) first (+ first where g_i = 0); the full box by increasing
+    g.e, ties in lexicographic order of e."""
+    n = len(g)
+    if mode == "coordinates":
+        out = []
+        for i in sorted(range(n), key=lambda i: (-abs(g[i]), i)):
+            first = -1 if g[i] > 0 else 1
+            for s in (first, -first):
+                e = [0] * n
+                e[i] = s
+                out.append(e)
+        return out
+    box = [list(e) for e in itertools.product([-1, 0, 1], repeat=n) if any(e)]
+    return sorted(box, key=lambda e: (float(np.dot(g, e)), e))
+
+
+def replay_quantized_armijo(f, codes, qp, fx, g, p, alpha0, shrink, maxls, c1, poll):
+    """The search of quantized_armijo's docstring, step by step: (status, codes, points)."""
+    evaluated = {}
+    tried = []
+
+    def trial(d):
+        if d in tried:
+            return None
+        tried.append(d)
+        slope = float(g @ fvalue(d, qp))
+        if not slope < 0:
+            return None
+        k = tuple(c + e for c, e in zip(codes, d))
+        if k not in evaluated:
+            evaluated[k] = f(fvalue(k, qp))
+        return k if evaluated[k] <= fx + c1 * slope else None
+
+    for j in range(maxls):
+        d = [fcode(v, qp) for v in alpha0 * shrink**j * p]
+        if not any(d):
+            break
+        if (k := trial(d)) is not None:
+            return ls.ACCEPTED, k, evaluated
+    if tried:
+        big = np.abs(p) == np.max(np.abs(p))
+        if (k := trial([int(np.sign(v)) if b else 0 for v, b in zip(p, big)])) is not None:
+            return ls.ACCEPTED, k, evaluated
+    if poll is None:
+        return ls.NOT_POLLED, tuple(codes), evaluated
+    for e in oracle_offsets(g, poll):
+        k = tuple(c + s for c, s in zip(codes, e))
+        if k not in evaluated:
+            evaluated[k] = f(fvalue(k, qp))
+        if evaluated[k] < fx:
+            return ls.POLLED, k, evaluated
+    return ls.GRID_LOCAL_MIN, tuple(codes), evaluated
+
+
 @given(quadratic_case(), st.sampled_from(QPS), st.floats(1e-3, 10),
-       st.sampled_from([0.5, 0.25]))
-def test_quantized_armijo_trial_points_on_grid_and_first_acceptable(case, qp, alpha0, shrink):
+       st.sampled_from([0.5, 0.25]), st.sampled_from(["coordinates", "full", None]),
+       st.integers(1, 40))
+@example((np.array([1.0, 1.0]), np.array([0.0, 0.0]), np.array([0.3, -0.2])), 10, 1.0, 0.5,
+         "coordinates", 30)  # x already at the grid point nearest the minimizer: certified
+def test_quantized_armijo_replayed_step_by_step(case, qp, alpha0, shrink, poll, maxls):
+    """Every documented rule at once, against a replay written from the docstring: the trial
+    sequence, duplicates skipped, the unit step, the poll order, the statuses, nfev = distinct
+    points evaluated, and every evaluated point exactly on the grid and evaluated once."""
     a, c, x = case
     f, g = quadratic(a, c)
-    codes = to_codes(x, qp)
-    xq = from_codes(codes, qp)
+    codes = np.array([fcode(v, qp) for v in x], dtype=np.int64)
+    xq = fvalue(codes, qp)
     fx, gx = f(xq), g(xq)
-    seen = []
+    calls = []
 
     def f_rec(z):
-        # every trial point the search evaluates is exactly a grid point
-        k = np.array([math.floor(Fraction(qp) * Fraction(float(v)) + Fraction(1, 2)) for v in z])
-        assert np.array_equal(from_codes(k, qp), z)
-        seen.append(z.copy())
+        k = tuple(fcode(v, qp) for v in z)
+        assert np.array_equal(fvalue(k, qp), z)  # exactly a grid point
+        calls.append(k)
         return f(z)
 
-    maxls = 40
     res = ls.quantized_armijo(f_rec, codes, qp, fx, gx, -gx, alpha0=alpha0, shrink=shrink,
-                              maxls=maxls)
-    assert res.ntrials <= maxls and res.nfev == len(seen)
-    assert res.codes.dtype == np.int64 and np.array_equal(from_codes(res.codes, qp), res.x)
+                              maxls=maxls, poll=poll)
+    assert len(calls) == len(set(calls)) == res.nfev  # no point evaluated twice
+    assert res.codes.dtype == np.int64 and np.array_equal(fvalue(res.codes, qp), res.x)
     if not float(gx @ -gx) < 0:  # zero gradient: no descent direction to search along
         assert res.status == ls.NOT_DESCENT and res.nfev == 0
         return
-    # brute force: replay the trial sequence
-    for j in range(maxls):
-        d = to_codes(alpha0 * shrink**j * -gx, qp)
-        if not d.any():
-            assert res.status == ls.STEP_QUANTIZED_TO_ZERO and res.ntrials == j + 1
-            assert np.array_equal(res.codes, codes) and res.fx == fx
-            return
-        delta = from_codes(d, qp)
-        slope = float(gx @ delta)
-        trial = from_codes(codes + d, qp)
-        if slope < 0 and f(trial) <= fx + 1e-4 * slope:
-            assert res.status == ls.ACCEPTED and res.ntrials == j + 1
-            assert np.array_equal(res.codes, codes + d)
-            assert res.fx <= fx + 1e-4 * slope < fx  # f strictly decreases on acceptance
-            return
-    assert res.status == ls.MAX_TRIALS
+    status, k, evaluated = replay_quantized_armijo(f, codes.tolist(), qp, fx, gx, -gx, alpha0,
+                                                   shrink, maxls, 1e-4, poll)
+    assert res.status == status
+    assert tuple(res.codes.tolist()) == k
+    assert set(calls) == set(evaluated)
+    assert res.fx == (fx if status in (ls.NOT_POLLED, ls.GRID_LOCAL_MIN) else evaluated[k])
+    if status == ls.ACCEPTED or status == ls.POLLED:
+        assert res.fx < fx  # f strictly decreases whenever x moves
 
 
-def test_quantized_armijo_step_below_half_spacing_is_lost():
-    # |alpha p| < 1/(2 qp) in every component: the step rounds to zero at once
+@given(quadratic_case(n_max=3), st.sampled_from([4, 10, 3, 0.5]),
+       st.sampled_from(["coordinates", "full"]))
+def test_grid_local_min_certificate_by_brute_force(case, qp, poll):
+    """GRID_LOCAL_MIN is returned exactly when no neighbour (the 2n coordinate ones, or the
+    whole box) has lower f: checked here on every neighbour, by integer codes."""
+    a, c, x = case
+    f, g = quadratic(a, c)
+    codes = np.array([fcode(v, qp) for v in x], dtype=np.int64)
+    xq = fvalue(codes, qp)
+    res = ls.poll_neighbours(f, codes, qp, f(xq), g(xq), mode=poll)
+    n = len(x)
+    if poll == "coordinates":
+        offsets = [e for i in range(n) for e in ([0] * i + [1] + [0] * (n - i - 1),
+                                                 [0] * i + [-1] + [0] * (n - i - 1))]
+    else:
+        offsets = [e for e in itertools.product([-1, 0, 1], repeat=n) if any(e)]
+    lower = [e for e in offsets if f(fvalue(codes + np.array(e), qp)) < f(xq)]
+    assert (res.status == ls.GRID_LOCAL_MIN) == (not lower)
+    if lower:
+        assert res.status == ls.POLLED and res.fx < f(xq)
+        assert tuple((res.codes - codes).tolist()) in {tuple(e) for e in lower}
+    else:
+        assert res.nfev == len(offsets) and np.array_equal(res.codes, codes)
+
+
+def test_quantized_armijo_first_trial_below_half_spacing_goes_to_the_poll():
+    # |alpha p| < 1/(2 qp) in every component: no trial along p; the poll finds (2, -2)/10
     f, g = quadratic([1.0, 1.0], np.array([0.0, 0.0]))
     qp = 10
     codes = np.array([3, -2])
     x = from_codes(codes, qp)
     p = np.array([-0.049, 0.049])  # less than half of 1/10
     res = ls.quantized_armijo(f, codes, qp, f(x), g(x), p, alpha0=1.0)
-    assert res.status == ls.STEP_QUANTIZED_TO_ZERO and res.nfev == 0 and res.ntrials == 1
+    assert res.status == ls.POLLED and res.ntrials == 0 and res.nfev == 1
+    assert res.codes.tolist() == [2, -2]  # |g_0| > |g_1|: coordinate 0 first, against g
+    res = ls.quantized_armijo(f, codes, qp, f(x), g(x), p, alpha0=1.0, poll=None)
+    assert res.status == ls.NOT_POLLED and res.nfev == 0 and np.array_equal(res.codes, codes)
 
 
 def test_quantized_armijo_codes_not_modified():
@@ -152,10 +243,15 @@ def test_quantized_armijo_codes_not_modified():
     assert np.array_equal(codes, before) and res.codes is not codes
 
 
-def test_add_codes_refuses_huge_steps():
-    with pytest.raises(OverflowError, match="2\\*\\*53"):
-        ls.add_codes(np.array([0]), np.array([2**60]))
-    assert ls.add_codes(np.array([2**52]), np.array([2**52])).tolist() == [2**53]
+def test_poll_argument_is_checked():
+    f, g = quadratic([1.0, 4.0], np.array([0.3, -0.2]))
+    codes = np.array([10, 10])
+    x = from_codes(codes, 4)
+    with pytest.raises(ValueError, match="poll"):
+        ls.quantized_armijo(f, codes, 4, f(x), g(x), -g(x), poll="diagonal")
+    big = np.zeros(11, dtype=np.int64)
+    with pytest.raises(ValueError, match="poll='full'.*n <= 10"):
+        ls.quantized_armijo(lambda z: 0.0, big, 4, 0.0, np.ones(11), -np.ones(11), poll="full")
 
 
 # ---------------------------------------------------------------------------------- wolfe --

@@ -3,6 +3,7 @@
 Oracles: call counts kept by the test's own wrappers; grid membership in exact Fraction
 arithmetic; the Armijo decrease re-checked on the returned path; closed-form minimizers.
 """
+import itertools
 import math
 from fractions import Fraction
 
@@ -60,21 +61,49 @@ def on_grid(x, qp):
     return True
 
 
-MODES = [dict(), dict(line_search="armijo"), dict(line_search="wolfe"), dict(qp=64), dict(qp=10),
-         dict(qp=100, line_search="armijo")]
+def grid_codes(x, qp):
+    """The integer codes of grid points, by Fraction arithmetic."""
+    q = Fraction(qp)
+    return [math.floor(q * Fraction(float(v)) + Fraction(1, 2)) for v in x]
+
+
+def lower_neighbours(f, x, qp, full=False):
+    """Brute force on the integer codes: the neighbours k ± e_i (or the whole box k + e,
+    e in {-1, 0, 1}^n) whose f is below f(x), their floats computed as Fraction(k)/qp."""
+    k = grid_codes(x, qp)
+    n = len(k)
+    if full:
+        offsets = [e for e in itertools.product([-1, 0, 1], repeat=n) if any(e)]
+    else:
+        offsets = [tuple(s if j == i else 0 for j in range(n)) for i in range(n) for s in (1, -1)]
+    fx = f(np.asarray(x, dtype=float))
+    points = [np.array([float(Fraction(c + e) / Fraction(qp)) for c, e in zip(k, off)])
+              for off in offsets]
+    return [z for z in points if f(z) < fx]
+
+
+MODES = [dict(line_search=None), dict(), dict(line_search="armijo"), dict(line_search="wolfe"),
+         dict(qp=64, line_search=None), dict(qp=10), dict(qp=100, line_search="armijo"),
+         dict(qp=10, line_search=None, options={"poll": None})]
 
 
 @pytest.mark.parametrize("method", ALL)
-@pytest.mark.parametrize("mode", MODES, ids=["fixed", "armijo", "wolfe", "grid64", "grid10",
-                                              "grid-armijo"])
+@pytest.mark.parametrize("mode", MODES, ids=["fixed", "auto", "armijo", "wolfe", "grid64",
+                                              "grid10-auto", "grid-armijo", "grid10-nopoll"])
 def test_every_method_every_mode(method, mode):
     x0 = np.array([2.0, 1.0])
     x0_copy = x0.copy()
-    res, prob = run(method, x0=x0, options={"maxiter": 200}, **mode)
+    mode = dict(mode)
+    options = {"maxiter": 200, **mode.pop("options", {})}
+    res, prob = run(method, x0=x0, options=options, **mode)
     np.testing.assert_array_equal(x0, x0_copy)  # x0 never modified
     assert res.nfev == prob.nf and res.njev == prob.ng  # counts are true
     assert res.nhev == (prob.nh if method == "newton" else 0)
-    assert res.status in (0, 1, 2, 3) and res.success == (res.status == 0)
+    assert res.status in (0, 1, 2, 3, 6) and res.success == (res.status == 0)
+    if res.status == 6:  # the certificate, checked on every neighbour
+        assert "qp" in mode and not lower_neighbours(Quad().f, res.x, mode["qp"])
+    if res.status == 3:
+        assert options.get("poll", "coordinates") is None
     assert res.path.shape == (res.nit + 1, 2) and res.fun_path.shape == (res.nit + 1,)
     np.testing.assert_array_equal(res.path[-1], res.x)
     assert res.fun == res.fun_path[-1] == Quad().f(res.x)
@@ -83,7 +112,8 @@ def test_every_method_every_mode(method, mode):
     if "qp" in mode:
         assert all(on_grid(row, mode["qp"]) for row in res.path)  # exactly on the grid
         assert on_grid(res.x, mode["qp"])
-    if mode.get("line_search"):
+    if mode.get("line_search", "auto") is not None and (method in ("newton", "bfgs", "lbfgs")
+                                                        or mode.get("line_search")):
         assert np.all(np.diff(res.fun_path) <= 0)  # f never increases under Armijo or Wolfe
     # the result owns its arrays
     res.x[0] = 99.0
@@ -122,10 +152,17 @@ def test_start_at_minimizer_is_success_without_steps():
 
 
 def test_step_quantized_to_zero_with_deterministic_rounding():
-    # lr * |grad| < 1/(2 qp): the first step rounds to zero and GD cannot move again
-    res, _ = run("gd", x0=np.array([0.5, -0.5]), qp=4, options={"lr": 1e-3})
-    assert res.status == 3 and res.nit == 0 and "quantized to zero" in res.message
+    # lr * |grad| < 1/(2 qp): the first step rounds to zero, and GD would repeat it forever.
+    # poll=None: the run stops with status 3 at x0; the default polls the neighbours instead
+    res, _ = run("gd", x0=np.array([0.5, -0.5]), qp=4, options={"lr": 1e-3, "poll": None})
+    assert res.status == 3 and res.nit == 0 and "not polled" in res.message
     np.testing.assert_array_equal(res.x, [0.5, -0.5])
+    res, _ = run("gd", x0=np.array([0.5, -0.5]), qp=4, options={"lr": 1e-3})
+    assert res.status == 6 and res.nit > 0 and "Grid-local minimum" in res.message
+    assert not lower_neighbours(Quad().f, res.x, 4)
+    # every move was to a neighbour with lower f: one grid unit in one coordinate
+    steps = np.abs(np.diff(res.path, axis=0)) * 4
+    assert np.all(np.sort(steps, axis=1) == [0, 1]) and np.all(np.diff(res.fun_path) < 0)
 
 
 def test_stochastic_rounding_moves_small_steps_in_expectation():
@@ -136,7 +173,7 @@ def test_stochastic_rounding_moves_small_steps_in_expectation():
     f = lambda x: float(g0 @ x)  # noqa: E731  (a linear function: constant gradient)
     jac = lambda x: g0.copy()  # noqa: E731
     x0 = np.zeros(2)
-    det = qo.minimize(f, x0, jac=jac, method="gd", qp=qp, options={"lr": lr})
+    det = qo.minimize(f, x0, jac=jac, method="gd", qp=qp, options={"lr": lr, "poll": None})
     assert det.status == 3 and np.array_equal(det.x, x0)
     # 1 step, many seeds: the mean displacement is -lr*g within 5 sd of a Bernoulli/qp mean.
     n = 4000
@@ -361,8 +398,10 @@ def test_methods_registry_is_complete():
 def test_grid_runs_terminate_on_grid(method, qp, start, line_search):
     res, _ = run(method, x0=np.array(start), qp=qp, line_search=line_search,
                  options={"maxiter": 300, "lr": 0.05 if line_search is None else 1.0})
-    assert res.status in (0, 1, 2, 3)
+    assert res.status in (0, 1, 6)
     assert all(on_grid(row, qp) for row in res.path)
+    if res.status == 6:
+        assert not lower_neighbours(Quad().f, res.x, qp)
     if line_search:
         assert np.all(np.diff(res.fun_path) <= 0)
 
@@ -375,7 +414,8 @@ def test_zero_step_ends_a_run_only_when_the_method_is_stuck():
     f = lambda x: float(g0 @ x)  # noqa: E731  (constant gradient g0)
     jac = lambda x: g0.copy()  # noqa: E731
     lr = 0.05  # lr*|g| = 0.05 < 1/8; momentum's v -> g/(1-0.9) gives lr*|v| -> 0.5 > 1/8
-    gd = qo.minimize(f, np.zeros(2), jac=jac, method="gd", qp=qp, options={"lr": lr})
+    gd = qo.minimize(f, np.zeros(2), jac=jac, method="gd", qp=qp,
+                     options={"lr": lr, "poll": None})
     assert gd.status == 3 and gd.nit == 0
     mom = qo.minimize(f, np.zeros(2), jac=jac, method="momentum", qp=qp,
                       options={"lr": lr, "momentum": 0.9, "maxiter": 10})
@@ -384,14 +424,6 @@ def test_zero_step_ends_a_run_only_when_the_method_is_stuck():
     moved = [i for i in range(1, len(mom.path)) if not np.array_equal(mom.path[i], mom.path[0])]
     assert moved and moved[0] == 3
     assert mom.path[3][0] == -0.25
-
-
-def test_bfgs_on_a_coarse_grid_stops_with_step_quantized_to_zero():
-    prob = problems.rosenbrock(n=2)
-    res = qo.minimize(prob.f, prob.x0, jac=prob.grad, method="bfgs", qp=10,
-                      line_search="armijo", options={"maxiter": 2000})
-    assert res.status == 3 and res.nit < 50 and "quantized to zero" in res.message
-    assert on_grid(res.x, 10)
 
 
 def test_sgd_full_batch_is_gd_on_the_library_problems():
@@ -422,12 +454,12 @@ _any_float = st.floats(allow_nan=True, allow_infinity=True, width=64)
 def test_allocation_free_checks_equal_the_numpy_expressions(a):
     """The driver's max|g| and all-finite tests, written without n-sized temporaries, against
     np.max(np.abs(a)) and np.all(np.isfinite(a)) (sums that overflow, nan, inf, signed zeros)."""
-    from quantopt.minimize import _all_finite, _max_abs
+    from quantopt._objective import all_finite, max_abs
 
     expected = np.max(np.abs(a))
-    got = _max_abs(a)
+    got = max_abs(a)
     assert (math.isnan(got) and math.isnan(expected)) or got == expected
-    assert _all_finite(a) == bool(np.all(np.isfinite(a)))
+    assert all_finite(a) == bool(np.all(np.isfinite(a)))
 
 
 def _recorded_run(method, prob, maxiter):

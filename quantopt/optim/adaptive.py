@@ -329,4 +329,4 @@ def adam(beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-7) -> UpdateR
         return _adam_inplace(beta1, beta2, eps, state, x, g, lr)
 
     return UpdateRule("adam", init, step, {"beta1": beta1, "beta2": beta2, "eps": eps},
-                      step_inplace=step_inplace)
+                      step_inplace=step_inplace, defaults={"lr": 1e-3})

@@ -57,6 +57,9 @@ class _UpdateRuleFields(NamedTuple):
     needs_hess: bool = False
     counters: tuple[str, ...] = ()
     step_inplace: Callable[..., Any] | None = None
+    defaults: dict = {}
+    first_trial: Callable[..., float] | None = None
+    minibatch: bool = False
 
 
 class UpdateRule(_UpdateRuleFields):
@@ -86,6 +89,17 @@ class UpdateRule(_UpdateRuleFields):
         ``x + lr*d``. Constructed with ``step_inplace=None`` (the default, so that existing
         constructions keep working), the attribute gives :func:`generic_step_inplace` of the
         rule's current ``step``. See the module docstring for the argument contract.
+    defaults : dict
+        This method's defaults for options of :func:`quantopt.minimize` that are not
+        hyperparameters: ``lr`` (the fixed step when there is no line search; 1e-2 if absent),
+        ``line_search`` (None if absent) and ``xtol`` (the Wolfe search's bracket tolerance).
+        The driver reads them here, so that every fact about a method lives with its rule.
+    first_trial : callable or None
+        ``first_trial(state, lr, f, f_prev, g, d) -> alpha0``: the first trial step of a line
+        search along d, given the rule's new state, f and g at x, f at the previous iterate
+        (None at the first) and the option lr. None: start at lr.
+    minibatch : bool
+        Whether the driver feeds the rule mini-batch gradients (method "sgd").
 
     Examples
     --------
@@ -107,6 +121,14 @@ class UpdateRule(_UpdateRuleFields):
     def step_inplace(self) -> Callable[..., Any]:
         fused = tuple.__getitem__(self, 6)
         return generic_step_inplace(self.step) if fused is None else fused
+
+
+def initial_step(rule: UpdateRule, state: Any, lr: float, f: float, f_prev: float | None,
+                 g: np.ndarray, d: np.ndarray) -> float:
+    """The first trial step of a line search along d: the rule's ``first_trial``, else lr."""
+    if rule.first_trial is None:
+        return lr
+    return rule.first_trial(state, lr, f, f_prev, g, d)
 
 
 def check_x_inplace(x: Any) -> np.ndarray:
@@ -248,6 +270,6 @@ def check_count(name: str, value: Any) -> int:
     return check_int(name, value, 1)
 
 
-__all__ = ["UpdateRule", "state_zeros", "check_positive", "check_nonnegative", "check_count",
-           "check_unit_interval", "BLOCK_BYTES", "blocks", "dtype_scalars", "prepare_inplace",
+__all__ = ["UpdateRule", "initial_step", "state_zeros", "check_positive", "check_nonnegative",
+           "check_count", "check_unit_interval", "BLOCK_BYTES", "blocks", "dtype_scalars", "prepare_inplace",
            "check_float_hyper", "check_x_inplace", "check_g_inplace", "generic_step_inplace"]

@@ -147,7 +147,7 @@ def sgd() -> UpdateRule:
     step_inplace: fused, blocked, in place; same numbers as step (gd's kernel).
     """
     rule = gd()
-    return rule._replace(name="sgd")
+    return rule._replace(name="sgd", minibatch=True)
 
 
 class MomentumState(NamedTuple):

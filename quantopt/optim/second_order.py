@@ -141,6 +141,7 @@ def newton(min_curvature: float = 1e-8) -> UpdateRule:
         return d.reshape(x.shape), new_state
 
     return UpdateRule("newton", init, step, {"min_curvature": mu}, needs_hess=True,
+                      defaults={"lr": 1.0, "line_search": "armijo"},
                       counters=("n_modified",))
 
 
@@ -280,7 +281,26 @@ def bfgs(curvature_tol: float = 1e-10) -> UpdateRule:
         return d.reshape(shape), BFGSState(B=B, x_prev=xf, g_prev=gf, k=state.k + 1,
                                            n_skipped=n_skipped)
 
-    return UpdateRule("bfgs", init, step, {"curvature_tol": tol}, counters=("n_skipped",))
+    return UpdateRule("bfgs", init, step, {"curvature_tol": tol}, counters=("n_skipped",),
+                      defaults={"lr": 1.0, "line_search": "wolfe", "xtol": 1e-14},
+                      first_trial=_bfgs_first_trial)
+
+
+def _bfgs_first_trial(state, lr: float, f: float, f_prev: float | None, g: np.ndarray,
+                      d: np.ndarray) -> float:
+    """BFGS's first trial step: Nocedal & Wright (3.60), as scipy's BFGS.
+
+    Equations::
+
+        alpha0 = min(lr, 2.02 (f_t - f_{t-1}) / (g_t . d_t))   the step that would repeat the
+                                                               last decrease (lr if that is <= 0)
+        t = 0:   f_{-1} = f_0 + ||g_0||_2 / 2 (scipy's fictitious value), d_0 = -g_0,
+                 so alpha0 = min(lr, 1.01 / ||d_0||_2)
+    """
+    if f_prev is None:
+        return min(lr, 1.01 / float(np.linalg.norm(d)))
+    guess = 1.01 * 2 * (f - f_prev) / float(np.dot(g, d))
+    return min(lr, guess) if guess > 0 else lr
 
 
 # --------------------------------------------------------------------------------------------
@@ -526,4 +546,13 @@ def lbfgs(memory: int = 10, curvature_tol: float = 1e-10) -> UpdateRule:
                                             SY=SY, YY=YY)
 
     return UpdateRule("lbfgs", init, step, {"memory": m, "curvature_tol": tol},
-                      counters=("n_skipped",))
+                      counters=("n_skipped",),
+                      defaults={"lr": 1.0, "line_search": "wolfe"},
+                      first_trial=_lbfgs_first_trial)
+
+
+def _lbfgs_first_trial(state, lr: float, f: float, f_prev: float | None, g: np.ndarray,
+                       d: np.ndarray) -> float:
+    """L-BFGS's first trial step, as L-BFGS-B: lr / ||d||_2 while no pair is stored (d = -g,
+    unscaled: a trial of length lr), lr once the pairs scale d."""
+    return lr / float(np.linalg.norm(d)) if state.count == 0 else lr

@@ -1,0 +1,174 @@
+"""The objective as the driver sees it: the user's fun, jac and hess, counted and checked.
+
+:class:`Objective` wraps the three callables once: every call is counted (nfev, njev, nhev),
+the user's code is given a copy of x (it can never change the run's iterate), and what comes
+back is checked (a real scalar; a gradient of shape (n,); a Hessian of shape (n, n)) and owned
+(a fresh float64 array). :class:`MiniBatchObjective` adds SGD's mini-batches: each iteration
+descends f on one batch, drawn by reshuffling the sample indices every epoch.
+
+Both answer the two questions of the loop:
+
+* ``for_step(pt)``: which function this iteration descends, and its gradient at pt.x;
+* ``settle(new, pt)``: the new iterate with f (and, where the run needs it, the gradient of f)
+  evaluated, after checking that x, f and the gradient are finite (``NonFinite`` otherwise).
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, Iterator
+
+import numpy as np
+
+from .steps import Iterate
+
+
+class NonFinite(ArithmeticError):
+    """The run met nan or inf: the message says where."""
+
+
+class _Counted:
+    """Wraps fun/jac/hess: counts every call and checks what comes back."""
+
+    def __init__(self, fn: Callable, name: str, n: int, kind: str):
+        self.fn, self.name, self.n, self.kind, self.calls = fn, name, n, kind, 0
+
+    def __call__(self, x: np.ndarray, *batch) -> Any:
+        self.calls += 1
+        out = self.fn(x.copy(), *batch)  # the caller's x is never exposed to user code
+        if self.kind == "fun":
+            arr = np.asarray(out)
+            if arr.shape != () or arr.dtype.kind not in "fiu":
+                raise ValueError(f"{self.name} must return a real scalar, got "
+                                 f"{type(out).__name__} of shape {arr.shape}")
+            return float(arr)
+        arr = np.array(out, dtype=np.float64)  # a fresh array: the result owns it
+        shape = (self.n,) if self.kind == "jac" else (self.n, self.n)
+        if arr.shape != shape:
+            raise ValueError(f"{self.name} must return an array of shape {shape}, "
+                             f"got shape {arr.shape}")
+        return arr
+
+
+def all_finite(a: np.ndarray) -> bool:
+    """Whether every entry is finite. A finite sum proves it (a nan or inf entry makes the sum
+    nan or inf) without the boolean temporary; only an overflowing sum needs the full test."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = float(np.sum(a))
+    return math.isfinite(total) or bool(np.all(np.isfinite(a)))
+
+
+def max_abs(a: np.ndarray) -> float:
+    """max|a_i| without the |a| temporary (two reading passes); nan if a holds a nan."""
+    hi, lo = float(np.max(a)), float(np.min(a))
+    return hi if hi >= -lo else -lo
+
+
+class Objective:
+    """f, ∇f and ∇²f of the user, counted and checked; the function every iteration descends."""
+
+    exact = True  #: this is f itself (a mini-batch view is not)
+
+    def __init__(self, fun: Callable, jac: Callable, hess: Callable | None, n: int):
+        self._f = _Counted(fun, "fun", n, "fun")
+        self._g = _Counted(jac, "jac", n, "jac")
+        self._h = _Counted(hess, "hess", n, "hess") if hess is not None else None
+
+    @property
+    def counts(self) -> tuple[int, int, int]:
+        """(nfev, njev, nhev)."""
+        return self._f.calls, self._g.calls, (self._h.calls if self._h else 0)
+
+    def f(self, x: np.ndarray, *batch) -> float:
+        return self._f(x, *batch)
+
+    def g(self, x: np.ndarray, *batch) -> np.ndarray:
+        return self._g(x, *batch)
+
+    def h(self, x: np.ndarray) -> np.ndarray:
+        return self._h(x)
+
+    def start(self, x: np.ndarray, codes: np.ndarray | None) -> Iterate:
+        """The first iterate: f and ∇f at x, which must be finite (ValueError otherwise)."""
+        fx = self.f(x)
+        if not math.isfinite(fx):
+            raise ValueError(f"fun returned {fx} at the start x0: it must be finite there")
+        g = self.g(x)
+        if not all_finite(g):
+            raise ValueError("jac returned a non-finite gradient at the start x0")
+        return Iterate(x, fx, g, codes)
+
+    def for_step(self, pt: Iterate) -> tuple[Objective, np.ndarray]:
+        """The function this iteration descends (f) and its gradient at pt.x."""
+        return self, pt.g
+
+    def settle(self, new: Iterate, pt: Iterate, need_g: bool = True) -> Iterate:
+        """new with f (and ∇f, if need_g) evaluated where the step did not; NonFinite on nan or
+        inf, checked in that order (no call at a point already known to be bad)."""
+        if new is pt:
+            return pt
+        if not all_finite(new.x):
+            raise NonFinite("The iterate became nan or inf")
+        f = self.f(new.x) if new.f is None else new.f
+        if not math.isfinite(f):
+            raise NonFinite(f"fun returned {f}")
+        if new.g is None and not need_g:
+            return Iterate(new.x, f, None, new.codes)
+        return Iterate(new.x, f, self.checked_g(new.x) if new.g is None else new.g, new.codes)
+
+    def checked_g(self, x: np.ndarray) -> np.ndarray:
+        g = self.g(x)
+        if not all_finite(g):
+            raise NonFinite("jac returned nan or inf")
+        return g
+
+
+class _Batch:
+    """f on one mini-batch: fun(x, batch), jac(x, batch)."""
+
+    exact = False
+
+    def __init__(self, whole: Objective, batch: np.ndarray):
+        self.whole, self.batch = whole, batch
+
+    def f(self, x: np.ndarray) -> float:
+        return self.whole.f(x, self.batch)
+
+    def g(self, x: np.ndarray) -> np.ndarray:
+        return self.whole.g(x, self.batch)
+
+
+def sgd_batches(n_samples: int, batch_size: int,
+                rng: np.random.Generator) -> Iterator[tuple[np.ndarray, bool]]:
+    """Mini-batches by reshuffling each epoch: yields (sorted index array, end_of_epoch)."""
+    while True:
+        perm = rng.permutation(n_samples)
+        starts = range(0, n_samples, batch_size)
+        for i, s in enumerate(starts):
+            yield np.sort(perm[s:s + batch_size]), i == len(starts) - 1
+
+
+class MiniBatchObjective(Objective):
+    """SGD's objective: each iteration descends f on the next mini-batch.
+
+    Batches come from :func:`sgd_batches`. f is evaluated on all samples at every iterate (for
+    the path), the full gradient only at the end of each epoch (for the gtol test; between, the
+    iterate's g is None).
+    """
+
+    def __init__(self, fun: Callable, jac: Callable, hess: Callable | None, n: int,
+                 n_samples: int, batch_size: int, rng: np.random.Generator):
+        super().__init__(fun, jac, hess, n)
+        self._batches = sgd_batches(n_samples, batch_size, rng)
+        self._epoch_end = True
+
+    def for_step(self, pt: Iterate) -> tuple[_Batch, np.ndarray]:
+        batch, self._epoch_end = next(self._batches)
+        view = _Batch(self, batch)
+        return view, view.g(pt.x)
+
+    def settle(self, new: Iterate, pt: Iterate, need_g: bool = True) -> Iterate:
+        if new is not pt:  # f and g of the batch are not those of f: evaluate f on all samples
+            return Objective.settle(self, new._replace(f=None, g=None), pt, self._epoch_end)
+        if self._epoch_end and pt.g is None:
+            return pt._replace(g=self.checked_g(pt.x))
+        return pt

@@ -1,0 +1,243 @@
+r"""Step policies: how the iterate moves along the update rule's direction.
+
+:func:`quantopt.minimize` chooses one policy before its loop, from ``line_search`` and ``qp``,
+and calls it the same way at every iteration::
+
+    move = policy(fun, pt, g, d, state, again)
+
+    fun    the function this iteration descends (f, or f on SGD's mini-batch): fun.f(x), fun.g(x)
+    pt     the current Iterate (x, f, g, codes): f, g of f at x; codes on the grid, else None
+    g      the gradient of fun at pt.x
+    d      the update rule's direction
+    state  the rule's state after this step (the rule's first_trial reads it)
+    again  a thunk: True when the rule's next direction at this x would be d again (the
+           method is stuck if x does not move); asked only when a grid step rounds to zero
+    move   Move(point, stop, detail): the next Iterate (pt itself if x stays), or a reason
+           ``stop`` (a driver status) to end the run
+
+The policies::
+
+    FixedStep         x <- x + lr d                                  (line_search=None)
+    FixedGridStep     k <- k + (lr d)^Q qp      to nearest or stochastically (qp, None)
+    Armijo            x <- x + alpha d,  alpha by backtracking          ("armijo")
+    QuantizedArmijo   k <- k + (alpha d)^Q qp,  then the neighbour poll  ("armijo", qp)
+    Wolfe             x <- x + alpha d,  strong Wolfe (Moré-Thuente)     ("wolfe")
+
+The searching policies start at the rule's own first trial step (``UpdateRule.first_trial``:
+BFGS starts at Nocedal & Wright (3.60), L-BFGS at lr/||d|| before it has pairs), given f at
+the previous iterate, which the policy remembers. A policy never modifies pt, g or d.
+"""
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Any, Callable, NamedTuple
+
+import numpy as np
+
+from . import linesearch as ls
+from .grid import Grid
+from .optim.base import UpdateRule, initial_step
+
+class Status(IntEnum):
+    """Why :func:`quantopt.minimize` stopped (``OptimizeResult.status``); 0 is success, as in
+    scipy. One meaning each; the messages are ``quantopt.minimize.MESSAGES``."""
+
+    SUCCESS = 0            #: max|grad f| <= gtol
+    MAXITER = 1            #: maxiter iterations made
+    LINESEARCH_FAILED = 2  #: a float line search found no acceptable step
+    STEP_ZERO = 3          #: on the grid, x cannot move again and the neighbours were not polled
+    NONFINITE = 4          #: nan or inf met; x is the last finite iterate
+    CALLBACK = 5           #: the callback raised StopIteration
+    GRID_LOCAL_MIN = 6     #: no polled grid neighbour has lower f (a checked certificate)
+
+
+LINESEARCH_FAILED, STEP_ZERO = Status.LINESEARCH_FAILED, Status.STEP_ZERO
+NONFINITE, GRID_LOCAL_MIN = Status.NONFINITE, Status.GRID_LOCAL_MIN
+
+
+class Iterate(NamedTuple):
+    """A point of the run: x (float64), f and g of the descended function there (None where not
+    evaluated yet), and on the grid its integer codes (x = codes/qp exactly; else None)."""
+
+    x: np.ndarray
+    f: float | None
+    g: np.ndarray | None
+    codes: np.ndarray | None = None
+
+
+class Move(NamedTuple):
+    """A policy's answer: the next point, or a driver status ``stop`` with a ``detail``."""
+
+    point: Iterate | None
+    stop: int | None = None
+    detail: str = ""
+
+
+def _finite_step(step: np.ndarray) -> Move | None:
+    """A non-finite step stops the run (status 4) before it is quantized."""
+    if np.all(np.isfinite(step)):
+        return None
+    return Move(None, NONFINITE, "The step became nan or inf")
+
+
+class FixedStep:
+    """x_{t+1} = x_t + lr d_t."""
+
+    searches = False
+
+    def __init__(self, lr: float):
+        self.lr = lr
+
+    def __call__(self, fun, pt: Iterate, g, d, state, again) -> Move:
+        return Move(Iterate(pt.x + self.lr * d, None, None))
+
+
+class FixedGridStep:
+    """k_{t+1} = k_t + (lr d_t)^Q qp, rounded to nearest (round half up) or stochastically.
+
+    A step that rounds to zero leaves x where it is; the rule's state still advances (momentum
+    and the adaptive rules accumulate until a step is large enough to move). When the rule would
+    repeat the same direction (gd, newton, bfgs, lbfgs: ``again()``) with deterministic
+    rounding, x can never move again: the grid neighbours are polled instead
+    (:func:`quantopt.linesearch.poll_neighbours`), and the run ends with a certified grid-local
+    minimum if none is lower (with poll=None, with status 3).
+    """
+
+    searches = False
+
+    def __init__(self, grid: Grid, lr: float, rng: np.random.Generator | None, poll: str | None):
+        self.grid, self.lr, self.rng, self.poll = grid, lr, rng, poll
+
+    def __call__(self, fun, pt: Iterate, g, d, state, again) -> Move:
+        step = self.lr * d
+        if (bad := _finite_step(step)) is not None:
+            return bad
+        dk = self.grid.step_codes(step, self.rng)
+        if dk.any():
+            k = self.grid.add(pt.codes, dk)
+            return Move(Iterate(self.grid.values(k), None, None, k))
+        if self.rng is not None or not fun.exact or not again():
+            return Move(pt)  # x stays; the state advances (or the next draw may move)
+        if self.poll is None:
+            return Move(None, STEP_ZERO, "The step rounded to zero on the grid and the method's "
+                        "next direction is the same; the grid neighbours were not polled "
+                        "(poll=None)")
+        res = ls.poll_neighbours(fun.f, pt.codes, self.grid, pt.f, g, mode=self.poll)
+        return _grid_outcome(res, pt, self.poll)
+
+
+_POLLED = {"coordinates": "coordinate neighbour x ± e_i/qp",
+           "full": "neighbour x + e/qp, e in {-1, 0, 1}^n"}
+
+
+def _grid_outcome(res: ls.LineSearchResult, pt: Iterate, poll: str | None) -> Move:
+    """A grid search's result as a Move: a new point, or the certificate (status 6)."""
+    if res.status in (ls.ACCEPTED, ls.POLLED):
+        return Move(Iterate(res.x, res.fx, None, res.codes))
+    if res.status == ls.GRID_LOCAL_MIN:
+        return Move(None, GRID_LOCAL_MIN, _POLLED[poll])
+    return Move(pt, None, ls.MESSAGES[res.status])  # NOT_POLLED: the caller decides
+
+
+class _Search:
+    """The shared part of the searching policies: the first trial step of the rule."""
+
+    searches = True
+
+    def __init__(self, rule: UpdateRule, lr: float):
+        self.rule, self.lr, self.f_prev = rule, lr, None
+
+    def alpha0(self, state: Any, pt: Iterate, g: np.ndarray, d: np.ndarray) -> float:
+        alpha0 = initial_step(self.rule, state, self.lr, pt.f, self.f_prev, g, d)
+        self.f_prev = pt.f
+        return alpha0
+
+
+class Armijo(_Search):
+    """x_{t+1} = x_t + alpha_t d_t, alpha_t by Armijo backtracking from the first trial step."""
+
+    def __init__(self, rule: UpdateRule, lr: float, c1: float, shrink: float, maxls: int):
+        super().__init__(rule, lr)
+        self.c1, self.shrink, self.maxls = c1, shrink, maxls
+
+    def __call__(self, fun, pt: Iterate, g, d, state, again) -> Move:
+        res = ls.armijo(fun.f, pt.x, _f(fun, pt), g, d, alpha0=self.alpha0(state, pt, g, d),
+                        c1=self.c1, shrink=self.shrink, maxls=self.maxls)
+        if res.status != ls.ACCEPTED:
+            return Move(None, LINESEARCH_FAILED, ls.MESSAGES[res.status])
+        return Move(Iterate(res.x, res.fx, None))
+
+
+class QuantizedArmijo(Armijo):
+    """k_{t+1} = k_t + (alpha_t d_t)^Q qp by the quantized Armijo search, then the poll
+    (:func:`quantopt.linesearch.quantized_armijo`). On a mini-batch the search descends the
+    batch's function, and the poll is made on f itself (so its certificate is one for f)."""
+
+    def __init__(self, rule: UpdateRule, grid: Grid, lr: float, c1: float, shrink: float,
+                 maxls: int, poll: str | None):
+        super().__init__(rule, lr, c1, shrink, maxls)
+        self.grid, self.poll = grid, poll
+
+    def __call__(self, fun, pt: Iterate, g, d, state, again) -> Move:
+        res = ls.quantized_armijo(fun.f, pt.codes, self.grid, _f(fun, pt), g, d,
+                                  alpha0=self.alpha0(state, pt, g, d), c1=self.c1,
+                                  shrink=self.shrink, maxls=self.maxls,
+                                  poll=self.poll if fun.exact else None)
+        if res.status == ls.NOT_POLLED and not fun.exact and self.poll is not None:
+            # the search was on a mini-batch; the poll is on f itself, so that its certificate
+            # is one for f
+            res = ls.poll_neighbours(fun.whole.f, pt.codes, self.grid, pt.f, g, mode=self.poll)
+        if res.status != ls.NOT_POLLED:
+            return _grid_outcome(res, pt, self.poll)
+        if fun.exact and again():
+            return Move(None, STEP_ZERO, ls.MESSAGES[res.status] + ", and the method's next "
+                        "direction is the same")
+        return Move(pt)  # x stays; the rule's state (or the next mini-batch) may move it
+
+
+class Wolfe(_Search):
+    """x_{t+1} = x_t + alpha_t d_t, alpha_t satisfying the strong Wolfe conditions.
+
+    The Moré-Thuente search (:func:`quantopt.linesearch.wolfe`) with the bracket tolerance
+    xtol. Where it gives up (XTOL, ROUNDING, STPMAX, MAX_TRIALS) after finding a point with
+    lower f, that point is taken, as L-BFGS-B does.
+    """
+
+    def __init__(self, rule: UpdateRule, lr: float, c1: float, c2: float, maxls: int,
+                 xtol: float):
+        super().__init__(rule, lr)
+        self.c1, self.c2, self.maxls, self.xtol = c1, c2, maxls, xtol
+
+    def __call__(self, fun, pt: Iterate, g, d, state, again) -> Move:
+        res = ls.wolfe(fun.f, fun.g, pt.x, _f(fun, pt), g, d,
+                       alpha0=self.alpha0(state, pt, g, d), c1=self.c1, c2=self.c2,
+                       maxls=self.maxls)
+        if res.status != ls.ACCEPTED:
+            return Move(None, LINESEARCH_FAILED, ls.MESSAGES[res.status])
+        return Move(Iterate(res.x, res.fx, res.g))
+
+
+def _f(fun, pt: Iterate) -> float:
+    """f of the descended function at pt (evaluated here for a mini-batch)."""
+    return pt.f if fun.exact else fun.f(pt.x)
+
+
+def choose(rule: UpdateRule, line_search: str | None, grid: Grid | None, opts: dict,
+           rng: np.random.Generator) -> Callable[..., Move]:
+    """The policy for this run, chosen once (see the module docstring's table)."""
+    lr = opts["lr"]
+    if line_search is None and grid is None:
+        return FixedStep(lr)
+    if line_search is None:
+        stochastic = rng if opts["rounding"] == "stochastic" else None
+        return FixedGridStep(grid, lr, stochastic, opts["poll"])
+    if line_search == "wolfe":
+        return Wolfe(rule, lr, opts["c1"], opts["c2"], opts["maxls"], opts["xtol"])
+    if grid is None:
+        return Armijo(rule, lr, opts["c1"], opts["shrink"], opts["maxls"])
+    return QuantizedArmijo(rule, grid, lr, opts["c1"], opts["shrink"], opts["maxls"],
+                           opts["poll"])
+
+
+__all__ = ["Status", "Iterate", "Move", "FixedStep", "FixedGridStep", "Armijo", "QuantizedArmijo",
+           "Wolfe", "choose"]
