@@ -98,7 +98,8 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
     Equations::
 
         d_t, state_{t+1} = rule.step(state_t, x_t, grad f(x_t))      quantopt.optim
-            if a line search is used and grad f(x_t).d_t >= 0:        gradient restart
+            if a line search is used and grad f(x_t).d_t >= 0, or the   gradient restart
+            search fails along d_t:
                 d_t, state_{t+1} = rule.step(rule.init(x_t), x_t, grad f(x_t))
         x_{t+1} = x_t + lr * d_t                          line_search=None
         x_{t+1} = x_t + alpha_t * d_t                     "armijo" or "wolfe": alpha_t from a
@@ -168,9 +169,12 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
     Restarts: with a line search, a direction that is not a descent direction (momentum,
     Nesterov and Adam can point uphill after a long step) resets the rule's state and takes the
     rule's first direction from there, -grad f for gd, momentum, bfgs and lbfgs, a positive
-    diagonal scaling of it for the adaptive rules (gradient restart, O'Donoghue & Candès,
-    "Adaptive restart for accelerated gradient schemes", Found. Comput. Math. 15, 2015);
-    ``n_restarts`` counts them.
+    multiple or diagonal scaling of it for nesterov and the adaptive rules (gradient restart,
+    O'Donoghue & Candès, "Adaptive restart for accelerated gradient schemes", Found. Comput.
+    Math. 15, 2015). A float search that finds no acceptable step along the rule's own
+    direction is retried once the same way, as L-BFGS-B discards its pairs and restarts along
+    -grad f after a failed search (Byrd, Lu, Nocedal & Zhu, SIAM J. Sci. Comput. 16(5), 1995);
+    only a failure after the restart ends the run (status 2). ``n_restarts`` counts both.
 
     SGD: each iteration uses one mini-batch; batches are drawn by reshuffling the sample
     indices every epoch (the last batch of an epoch may be smaller). gtol is tested on the full
@@ -191,15 +195,20 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
         fun_t, g = objective.for_step(pt)  # f, or f on this iteration's mini-batch
         h = objective.h(pt.x) if rule.needs_hess else None
         d, new_state = rule.step(state, pt.x, g, h)
-        if policy.searches and not float(np.dot(g, d)) < 0:  # gradient restart
-            d, new_state = rule.step(rule.init(pt.x), pt.x, g, h)
-            n_restarts += 1
-
-        def again() -> bool:  # would the rule take the same direction at the same x?
-            return np.array_equal(rule.step(new_state, pt.x, g, h)[0], d)
-
+        restart = policy.searches and not float(np.dot(g, d)) < 0
         try:
-            move = policy(fun_t, pt, g, d, new_state, again)
+            while True:
+                if restart:  # gradient restart: the rule's first direction, from a fresh state
+                    d, new_state = rule.step(rule.init(pt.x), pt.x, g, h)
+                    n_restarts += 1
+
+                def again() -> bool:  # would the rule take the same direction at the same x?
+                    return np.array_equal(rule.step(new_state, pt.x, g, h)[0], d)
+
+                move = policy(fun_t, pt, g, d, new_state, again)
+                if move.stop != Status.LINESEARCH_FAILED or restart:
+                    break
+                restart = True  # the search failed along the rule's direction: restart once
             if move.stop is None:
                 pt = objective.settle(move.point, pt)
         except OverflowError as err:

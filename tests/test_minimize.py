@@ -530,3 +530,89 @@ def test_bfgs_later_wolfe_trials_start_at_the_step_repeating_the_last_decrease()
         first_trial = d * alpha0
         first_trial += xs[t]
         assert first_trial.tobytes() in seen
+
+
+# ------------------------------------------------------------------- defaults (issue 11) --
+# The defaults a scipy user expects, as the issue states them (not read from the code).
+FLOAT_DEFAULT = {"gd": None, "sgd": None, "momentum": None, "nesterov": None, "adagrad": None,
+                 "rmsprop": None, "adam": None, "newton": "armijo", "bfgs": "wolfe",
+                 "lbfgs": "wolfe"}
+GRID_DEFAULT = {**FLOAT_DEFAULT, "newton": "armijo", "bfgs": "armijo", "lbfgs": "armijo"}
+
+
+@pytest.mark.parametrize("method", ALL)
+@pytest.mark.parametrize("qp", [None, 10])
+def test_line_search_auto_is_the_documented_default(method, qp):
+    expected = (FLOAT_DEFAULT if qp is None else GRID_DEFAULT)[method]
+    auto, _ = run(method, qp=qp, options={"maxiter": 30})
+    explicit, _ = run(method, qp=qp, line_search=expected, options={"maxiter": 30})
+    np.testing.assert_array_equal(auto.path, explicit.path)
+    assert (auto.nfev, auto.njev, auto.status) == (explicit.nfev, explicit.njev, explicit.status)
+
+
+def test_bfgs_default_is_scipy_like_on_rosenbrock_and_beale():
+    """Without line_search, bfgs no longer takes the fixed step 1 (132 iterations on
+    Rosenbrock, divergence on Beale): it takes scipy's iteration counts with its Wolfe search."""
+    scipy_opt = pytest.importorskip("scipy.optimize")
+    for prob in (problems.rosenbrock(2), problems.beale()):
+        res = qo.minimize(prob.f, prob.x0, jac=prob.grad, method="bfgs")
+        ref = scipy_opt.minimize(prob.f, prob.x0, jac=prob.grad, method="BFGS",
+                                 options={"gtol": 1e-6, "norm": np.inf})
+        assert res.success and ref.success
+        assert (res.nit, res.nfev) == (ref.nit, ref.nfev)
+
+
+def test_scipy_spellings_of_method_names():
+    prob = problems.rosenbrock(2)
+    for alias, name in (("BFGS", "bfgs"), ("L-BFGS-B", "lbfgs"), ("Adam", "adam")):
+        a = qo.minimize(prob.f, prob.x0, jac=prob.grad, method=alias, options={"maxiter": 20})
+        b = qo.minimize(prob.f, prob.x0, jac=prob.grad, method=name, options={"maxiter": 20})
+        np.testing.assert_array_equal(a.path, b.path)
+    with pytest.raises(TypeError, match="method"):
+        qo.minimize(prob.f, prob.x0, jac=prob.grad, method=["gd"])
+    with pytest.raises(ValueError, match="line_search"):
+        qo.minimize(prob.f, prob.x0, jac=prob.grad, method="gd",
+                    line_search=np.array(["armijo"]))
+
+
+# --------------------------------------------------------------------- restarts (issue 11) --
+def _recount_restarts(method, prob, res):
+    """Restarts recounted from the recorded states: iteration t >= 1 restarted exactly when the
+    state after it is the one the rule makes from a fresh state at x_t (for these rules that
+    state differs from the continued one: Adam's step counter is 1 again, momentum's velocity
+    is g_t alone). Iteration 0 starts from a fresh state anyway and never needs a restart."""
+    rule = qo.optim.RULES[method]()
+    count = 0
+    for t in range(1, res.nit):
+        x = res.path[t]
+        fresh = rule.step(rule.init(x), x, prob.grad(x))[1]
+        after = {f: res.states[f][t + 1] for f in res.states}
+        count += all(np.array_equal(np.asarray(getattr(fresh, f)), v) for f, v in after.items())
+    return count
+
+
+@pytest.mark.parametrize("method", ["momentum", "nesterov", "adam"])
+@pytest.mark.parametrize("line_search", ["armijo", "wolfe"])
+def test_restarts_replace_not_a_descent_direction(method, line_search):
+    """Momentum, Nesterov and Adam used to stop at iteration 1-2 with "not a descent
+    direction" under any line search; now the state is reset and the run goes on (also after a
+    search that fails along the rule's own direction)."""
+    prob = problems.rosenbrock(2)
+    res = qo.minimize(prob.f, prob.x0, jac=prob.grad, method=method, line_search=line_search,
+                      options={"maxiter": 3000, "record_state": True})
+    assert "descent direction" not in res.message
+    assert res.status == 0, res.message
+    assert res.n_restarts > 0
+    assert res.n_restarts == _recount_restarts(method, prob, res)
+
+
+@pytest.mark.parametrize("method", ALL)
+@pytest.mark.parametrize("line_search", ["armijo", "wolfe"])
+def test_no_run_ends_with_not_a_descent_direction(method, line_search):
+    for prob in (problems.rosenbrock(2), problems.beale(), problems.himmelblau(),
+                 problems.saddle()):
+        res, _ = run(method, prob=type("P", (), {"f": staticmethod(lambda x, b=None: prob.f(x)),
+                                                "g": staticmethod(lambda x, b=None: prob.grad(x)),
+                                                "h": staticmethod(prob.hess)})(),
+                     x0=prob.x0, line_search=line_search, options={"maxiter": 300})
+        assert "not a descent direction" not in res.message
