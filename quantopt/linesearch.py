@@ -36,7 +36,7 @@ MESSAGES = {
     NOT_DESCENT: "the direction is not a descent direction (grad·p >= 0)",
     STEP_QUANTIZED_TO_ZERO: "every trial step rounded to zero on the grid before one was accepted",
     ROUNDING: "rounding errors prevent progress: the Wolfe bracket holds no float between its ends",
-    XTOL: "the Wolfe bracket is narrower than xtol = 0.1 (relative) and holds no acceptable step",
+    XTOL: "the Wolfe bracket is narrower than xtol (relative) and holds no acceptable step",
     STPMAX: "the step reached stpmax with f still decreasing: f may be unbounded below along p",
 }
 
@@ -49,6 +49,13 @@ class LineSearchResult(NamedTuple):
     only, else None). nfev : calls of f made. ntrials : trial steps tried. status : one of
     ACCEPTED, MAX_TRIALS, NOT_DESCENT, STEP_QUANTIZED_TO_ZERO, ROUNDING, XTOL, STPMAX (see
     ``MESSAGES``).
+
+    The Wolfe searches (:func:`wolfe`, :func:`wolfe_zoom`) report their best point on failure:
+    when status is not ACCEPTED, alpha, x, fx and g are those of the trial with the lowest f
+    (the first such trial on ties) among the trials where f and ∇f are finite, if that f is
+    below f(start); otherwise the start's, with alpha = 0.0. So alpha == 0.0 exactly when no
+    trial decreased f. The status stays the failure code: the caller decides whether to take
+    that point (it satisfies neither Wolfe condition necessarily, only f < f(start)).
     """
 
     alpha: float
@@ -303,7 +310,8 @@ def _dcstep(stx: float, fx: float, dx: float, sty: float, fy: float, dy: float, 
 
 def wolfe(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], np.ndarray],
           x: np.ndarray, fx: float, g: np.ndarray, p: np.ndarray, *, alpha0: float = 1.0,
-          c1: float = 1e-4, c2: float = 0.9, maxls: int = 30) -> LineSearchResult:
+          c1: float = 1e-4, c2: float = 0.9, maxls: int = 30, xtol: float = _XTOL,
+          stpmax: float | None = None) -> LineSearchResult:
     r"""Line search for the strong Wolfe conditions: Moré & Thuente's algorithm (dcsrch).
 
     With φ(α) = f(x + αp), find α with
@@ -326,20 +334,28 @@ def wolfe(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], np.nda
           bracketed: if |sty - stx| >= 0.66 * (width two trials ago): bisect instead;
                      [stmin, stmax] = [min, max](stx, sty)
           else:      [stmin, stmax] = [stp + 1.1 (stp - stx), stp + 4 (stp - stx)]
-          stp_next clipped to [0, max(1e10, alpha0)]
+          stp_next clipped to [0, stpmax]          (stpmax: max(1e10, alpha0) by default)
           stop with ROUNDING if stp_next is not finite or, bracketed, not strictly inside
           (stmin, stmax),
-          with XTOL if bracketed and stmax - stmin <= 0.1 stmax, with STPMAX if stp = stpmax
-          and still psi(stp) <= 0, dphi(stp) <= c1 dphi(0)
+          with XTOL if bracketed and stmax - stmin <= xtol stmax, with STPMAX if
+          stp = stpmax and still psi(stp) <= 0, dphi(stp) <= c1 dphi(0)
         a trial where phi or dphi is not finite: stp_next = stx + (stp - stx)/2, and every
         later trial stays below that stp (bisection towards it)
+        on any failure: report the trial with the lowest phi (phi and dphi finite) if
+        phi there < phi(0), else the start (alpha = 0)
 
-    This is the search of L-BFGS-B with the same constants (ftol = c1, gtol = c2, xtol = 0.1,
-    stpmin = 0, stpmax = 1e10), so with the same starting steps the driver's L-BFGS takes the
-    same steps as L-BFGS-B. Differences: where dcsrch ends with a warning (ROUNDING, XTOL,
-    STPMAX) it re-evaluates its best step and L-BFGS-B takes it; this search returns a failure
-    status instead (no extra evaluation), as only strong Wolfe steps are accepted; non-finite
-    trials are backed off from (dcsrch assumes finite values). The strong Wolfe conditions give
+    With the defaults this is the search of L-BFGS-B with the same constants (ftol = c1,
+    gtol = c2, xtol = 0.1, stpmin = 0, stpmax = 1e10), so with the same starting steps the
+    driver's L-BFGS takes the same steps as L-BFGS-B. scipy's BFGS runs the same dcsrch with
+    xtol = 1e-14, stpmin = 1e-100, stpmax = 1e100 and at most 100 trials (its
+    ``line_search_wolfe1``): ``xtol=1e-14, stpmax=1e100, maxls=100`` give the same trials (stpmin
+    = 0 here; it differs from 1e-100 only where a trial step would fall below 1e-100).
+    Differences from dcsrch: dcsrch tests for ROUNDING and XTOL after evaluating f and ∇f at
+    the next step (and still converges if that step is acceptable); this search stops before
+    that evaluation, one trial earlier. Where dcsrch ends with a warning, L-BFGS-B takes the
+    last trial point; this search instead returns the failure status with its best point (see
+    below), as only strong Wolfe steps are accepted. Non-finite trials are backed off from
+    (dcsrch assumes finite values). The strong Wolfe conditions give
     yᵀs = (∇f(x+αp) − ∇f(x))ᵀ αp >= (c2 − 1) α φ'(0) > 0,
     so a BFGS or L-BFGS update after such a step is never skipped.
 
@@ -350,11 +366,16 @@ def wolfe(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], np.nda
     p : a descent direction
     alpha0 : first trial step; c1, c2 : the Wolfe constants, 0 < c1 < c2 < 1
     maxls : maximum number of trial points (calls of f, and of jac)
+    xtol : relative bracket width (>= 0) below which the search stops with XTOL
+    stpmax : largest step, >= alpha0 (None: max(1e10, alpha0), L-BFGS-B's 1e10 without bounds)
 
     Returns
     -------
-    LineSearchResult with ``g`` the gradient at the accepted point, and ``njev`` the calls of
-    jac (= nfev). On failure x, fx, g are the start's and alpha is 0.
+    LineSearchResult with ``g`` the gradient at the returned point, and ``njev`` the calls of
+    jac (= nfev). On failure (status ROUNDING, XTOL, STPMAX or MAX_TRIALS) alpha, x, fx, g are
+    those of the trial with the lowest f among the trials where f and the slope were finite,
+    if that f is below fx (the first such trial on ties); else the start's, and alpha is 0.0.
+    No extra evaluation is made for that point. NOT_DESCENT: the start, nothing evaluated.
 
     Source: J. J. Moré, D. J. Thuente, "Line search algorithms with guaranteed sufficient
     decrease", ACM Trans. Math. Software 20(3), 286-307, 1994 (MINPACK-2 dcsrch, dcstep).
@@ -364,11 +385,15 @@ def wolfe(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], np.nda
         raise ValueError(f"c2 must be in (c1, 1) = ({c1}, 1), got {c2!r}")
     if not (math.isfinite(alpha0) and alpha0 > 0):
         raise ValueError(f"alpha0 must be a finite number > 0, got {alpha0!r}")
+    if not (math.isfinite(xtol) and xtol >= 0):
+        raise ValueError(f"xtol must be a finite number >= 0, got {xtol!r}")
+    if stpmax is not None and not (math.isfinite(stpmax) and stpmax >= alpha0):
+        raise ValueError(f"stpmax must be a finite number >= alpha0 = {alpha0}, got {stpmax!r}")
     dphi0 = float(np.dot(g, p))
     if not dphi0 < 0:
         return LineSearchResult(0.0, x, fx, None, 0, 0, NOT_DESCENT, g, 0)
     stp = float(alpha0)
-    stpmax = max(_STPMAX, stp)
+    stpmax = max(_STPMAX, stp) if stpmax is None else float(stpmax)
     gtest = c1 * dphi0
     brackt, stage = False, 1
     width = stpmax
@@ -378,9 +403,11 @@ def wolfe(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], np.nda
     stmin, stmax = 0.0, stp + _XTRAPU * stp
     cap = math.inf  # every trial stays below a step where phi or dphi was not finite
     nfev = 0
+    best = (0.0, x, fx, g)  # (alpha, point, f, gradient) of the lowest f so far; start: fx
 
     def fail(status):
-        return LineSearchResult(0.0, x, fx, None, nfev, nfev, status, g, nfev)
+        alpha, z, f, gz = best
+        return LineSearchResult(alpha, z, f, None, nfev, nfev, status, gz, nfev)
 
     while nfev < maxls:
         z = p * stp
@@ -396,6 +423,8 @@ def wolfe(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], np.nda
                 return fail(ROUNDING)
             continue
         f = float(f)
+        if f < best[2]:
+            best = (stp, z, f, gz)
         ftest = fx + stp * gtest
         if stage == 1 and f <= ftest and d >= 0:
             stage = 2
@@ -428,7 +457,7 @@ def wolfe(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], np.nda
         stp = min(max(stp, 0.0), stpmax)
         if brackt and not stmin < stp < stmax:
             return fail(ROUNDING)  # rounding errors prevent progress
-        if brackt and stmax - stmin <= _XTOL * stmax:
+        if brackt and stmax - stmin <= xtol * stmax:
             return fail(XTOL)
         if stp >= cap:
             stp = stx + 0.5 * (cap - stx)
