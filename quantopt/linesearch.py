@@ -73,6 +73,13 @@ class LineSearchResult(NamedTuple):
     only, else None). nfev : calls of f made. ntrials : trial steps tried. status : one of
     ACCEPTED, MAX_TRIALS, NOT_DESCENT, STEP_QUANTIZED_TO_ZERO, ROUNDING, XTOL, STPMAX (see
     ``MESSAGES``).
+
+    The Wolfe searches (:func:`wolfe`, :func:`wolfe_zoom`) report their best point on failure:
+    when status is not ACCEPTED, alpha, x, fx and g are those of the trial with the lowest f
+    (the first such trial on ties) among the trials where f and ∇f are finite, if that f is
+    below f(start); otherwise the start's, with alpha = 0.0. So alpha == 0.0 exactly when no
+    trial decreased f. The status stays the failure code: the caller decides whether to take
+    that point (it satisfies neither Wolfe condition necessarily, only f < f(start)).
     """
 
     alpha: float
@@ -422,7 +429,8 @@ def _dcstep(stx: float, fx: float, dx: float, sty: float, fy: float, dy: float, 
 
 def wolfe(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], np.ndarray],
           x: np.ndarray, fx: float, g: np.ndarray, p: np.ndarray, *, alpha0: float = 1.0,
-          c1: float = 1e-4, c2: float = 0.9, maxls: int = 30) -> LineSearchResult:
+          c1: float = 1e-4, c2: float = 0.9, maxls: int = 30, xtol: float = _XTOL,
+          stpmax: float | None = None) -> LineSearchResult:
     r"""Line search for the strong Wolfe conditions: Moré & Thuente's algorithm (dcsrch).
 
     With φ(α) = f(x + αp), find α with
@@ -445,20 +453,28 @@ def wolfe(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], np.nda
           bracketed: if |sty - stx| >= 0.66 * (width two trials ago): bisect instead;
                      [stmin, stmax] = [min, max](stx, sty)
           else:      [stmin, stmax] = [stp + 1.1 (stp - stx), stp + 4 (stp - stx)]
-          stp_next clipped to [0, max(1e10, alpha0)]
+          stp_next clipped to [0, stpmax]          (stpmax: max(1e10, alpha0) by default)
           stop with ROUNDING if stp_next is not finite or, bracketed, not strictly inside
           (stmin, stmax),
-          with XTOL if bracketed and stmax - stmin <= 0.1 stmax, with STPMAX if stp = stpmax
-          and still psi(stp) <= 0, dphi(stp) <= c1 dphi(0)
+          with XTOL if bracketed and stmax - stmin <= xtol stmax, with STPMAX if
+          stp = stpmax and still psi(stp) <= 0, dphi(stp) <= c1 dphi(0)
         a trial where phi or dphi is not finite: stp_next = stx + (stp - stx)/2, and every
         later trial stays below that stp (bisection towards it)
+        on any failure: report the trial with the lowest phi (phi and dphi finite) if
+        phi there < phi(0), else the start (alpha = 0)
 
-    This is the search of L-BFGS-B with the same constants (ftol = c1, gtol = c2, xtol = 0.1,
-    stpmin = 0, stpmax = 1e10), so with the same starting steps the driver's L-BFGS takes the
-    same steps as L-BFGS-B. Differences: where dcsrch ends with a warning (ROUNDING, XTOL,
-    STPMAX) it re-evaluates its best step and L-BFGS-B takes it; this search returns a failure
-    status instead (no extra evaluation), as only strong Wolfe steps are accepted; non-finite
-    trials are backed off from (dcsrch assumes finite values). The strong Wolfe conditions give
+    With the defaults this is the search of L-BFGS-B with the same constants (ftol = c1,
+    gtol = c2, xtol = 0.1, stpmin = 0, stpmax = 1e10), so with the same starting steps the
+    driver's L-BFGS takes the same steps as L-BFGS-B. scipy's BFGS runs the same dcsrch with
+    xtol = 1e-14, stpmin = 1e-100, stpmax = 1e100 and at most 100 trials (its
+    ``line_search_wolfe1``): ``xtol=1e-14, stpmax=1e100, maxls=100`` give the same trials (stpmin
+    = 0 here; it differs from 1e-100 only where a trial step would fall below 1e-100).
+    Differences from dcsrch: dcsrch tests for ROUNDING and XTOL after evaluating f and ∇f at
+    the next step (and still converges if that step is acceptable); this search stops before
+    that evaluation, one trial earlier. Where dcsrch ends with a warning, L-BFGS-B takes the
+    last trial point; this search instead returns the failure status with its best point (see
+    below), as only strong Wolfe steps are accepted. Non-finite trials are backed off from
+    (dcsrch assumes finite values). The strong Wolfe conditions give
     yᵀs = (∇f(x+αp) − ∇f(x))ᵀ αp >= (c2 − 1) α φ'(0) > 0,
     so a BFGS or L-BFGS update after such a step is never skipped.
 
@@ -469,11 +485,16 @@ def wolfe(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], np.nda
     p : a descent direction
     alpha0 : first trial step; c1, c2 : the Wolfe constants, 0 < c1 < c2 < 1
     maxls : maximum number of trial points (calls of f, and of jac)
+    xtol : relative bracket width (>= 0) below which the search stops with XTOL
+    stpmax : largest step, >= alpha0 (None: max(1e10, alpha0), L-BFGS-B's 1e10 without bounds)
 
     Returns
     -------
-    LineSearchResult with ``g`` the gradient at the accepted point, and ``njev`` the calls of
-    jac (= nfev). On failure x, fx, g are the start's and alpha is 0.
+    LineSearchResult with ``g`` the gradient at the returned point, and ``njev`` the calls of
+    jac (= nfev). On failure (status ROUNDING, XTOL, STPMAX or MAX_TRIALS) alpha, x, fx, g are
+    those of the trial with the lowest f among the trials where f and the slope were finite,
+    if that f is below fx (the first such trial on ties); else the start's, and alpha is 0.0.
+    No extra evaluation is made for that point. NOT_DESCENT: the start, nothing evaluated.
 
     Source: J. J. Moré, D. J. Thuente, "Line search algorithms with guaranteed sufficient
     decrease", ACM Trans. Math. Software 20(3), 286-307, 1994 (MINPACK-2 dcsrch, dcstep).
@@ -483,11 +504,15 @@ def wolfe(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], np.nda
         raise ValueError(f"c2 must be in (c1, 1) = ({c1}, 1), got {c2!r}")
     if not (math.isfinite(alpha0) and alpha0 > 0):
         raise ValueError(f"alpha0 must be a finite number > 0, got {alpha0!r}")
+    if not (math.isfinite(xtol) and xtol >= 0):
+        raise ValueError(f"xtol must be a finite number >= 0, got {xtol!r}")
+    if stpmax is not None and not (math.isfinite(stpmax) and stpmax >= alpha0):
+        raise ValueError(f"stpmax must be a finite number >= alpha0 = {alpha0}, got {stpmax!r}")
     dphi0 = float(np.dot(g, p))
     if not dphi0 < 0:
         return LineSearchResult(0.0, x, fx, None, 0, 0, NOT_DESCENT, g, 0)
     stp = float(alpha0)
-    stpmax = max(_STPMAX, stp)
+    stpmax = max(_STPMAX, stp) if stpmax is None else float(stpmax)
     gtest = c1 * dphi0
     brackt, stage = False, 1
     width = stpmax
@@ -497,9 +522,11 @@ def wolfe(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], np.nda
     stmin, stmax = 0.0, stp + _XTRAPU * stp
     cap = math.inf  # every trial stays below a step where phi or dphi was not finite
     nfev = 0
+    best = (0.0, x, fx, g)  # (alpha, point, f, gradient) of the lowest f so far; start: fx
 
     def fail(status):
-        return LineSearchResult(0.0, x, fx, None, nfev, nfev, status, g, nfev)
+        alpha, z, f, gz = best
+        return LineSearchResult(alpha, z, f, None, nfev, nfev, status, gz, nfev)
 
     while nfev < maxls:
         z = p * stp
@@ -515,6 +542,8 @@ def wolfe(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], np.nda
                 return fail(ROUNDING)
             continue
         f = float(f)
+        if f < best[2]:
+            best = (stp, z, f, gz)
         ftest = fx + stp * gtest
         if stage == 1 and f <= ftest and d >= 0:
             stage = 2
@@ -547,10 +576,266 @@ def wolfe(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], np.nda
         stp = min(max(stp, 0.0), stpmax)
         if brackt and not stmin < stp < stmax:
             return fail(ROUNDING)  # rounding errors prevent progress
-        if brackt and stmax - stmin <= _XTOL * stmax:
+        if brackt and stmax - stmin <= xtol * stmax:
             return fail(XTOL)
         if stp >= cap:
             stp = stx + 0.5 * (cap - stx)
             if not stx < stp < cap:
                 return fail(ROUNDING)
+    return fail(MAX_TRIALS)
+
+
+# --------------------------------------------------------------------------------------------
+# Nocedal & Wright's bracketing + zoom search (scipy's line_search_wolfe2), the fallback
+
+#: an interpolated zoom trial must lie at least this fraction of the bracket's width inside it
+#: (cubic, then quadratic; else the zoom bisects): scipy's delta1 and delta2 in _zoom
+_ZOOM_CUBIC_MARGIN = 0.2
+_ZOOM_QUAD_MARGIN = 0.1
+
+
+def _cubic_min_3pt(a: float, fa: float, da: float, b: float, fb: float, c: float,
+                   fc: float) -> float | None:
+    """Local minimizer of the cubic with value fa and slope da at a, value fb at b, fc at c.
+
+    Equations::
+
+        q(t) = fa + da (t - a) + B (t - a)^2 + A (t - a)^3
+        u = b - a, v = c - a,  ru = fb - fa - da u,  rv = fc - fa - da v
+        [u^2 u^3; v^2 v^3] [B; A] = [ru; rv]:  det = u^2 v^2 (v - u),
+                              A = (u^2 rv - v^2 ru) / det,  B = (v^3 ru - u^3 rv) / det
+        q'(t) = 0 with q'' > 0:  t = a + (-B + sqrt(B^2 - 3 A da)) / (3 A)
+
+    None when that fails in float64 (det or A zero, B^2 - 3 A da < 0: the cubic has no local
+    minimizer, an overflow) or the result is not finite.
+    """
+    with np.errstate(divide="raise", over="raise", invalid="raise"):
+        try:
+            a, fa, da, b, fb, c, fc = (np.float64(v) for v in (a, fa, da, b, fb, c, fc))
+            u, v = b - a, c - a
+            ru, rv = fb - fa - da * u, fc - fa - da * v
+            det = (u * v) ** 2 * (v - u)
+            cubic = (u * u * rv - v * v * ru) / det
+            quad = (v ** 3 * ru - u ** 3 * rv) / det
+            t = a + (-quad + np.sqrt(quad * quad - 3.0 * cubic * da)) / (3.0 * cubic)
+        except FloatingPointError:
+            return None
+    return float(t) if np.isfinite(t) else None
+
+
+def _quad_min(a: float, fa: float, da: float, b: float, fb: float) -> float | None:
+    """Stationary point of the quadratic with value fa and slope da at a and value fb at b.
+
+    Equations::
+
+        q(t) = fa + da (t - a) + B (t - a)^2,  B = (fb - fa - da (b - a)) / (b - a)^2
+        q'(t) = 0:  t = a - da / (2 B)            (a minimizer when B > 0)
+
+    None when that fails in float64 (b = a, B = 0, an overflow) or the result is not finite.
+    """
+    with np.errstate(divide="raise", over="raise", invalid="raise"):
+        try:
+            a, fa, da, b, fb = (np.float64(v) for v in (a, fa, da, b, fb))
+            u = b - a
+            curv = (fb - fa - da * u) / (u * u)
+            t = a - da / (2.0 * curv)
+        except FloatingPointError:
+            return None
+    return float(t) if np.isfinite(t) else None
+
+
+def wolfe_zoom(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], np.ndarray],
+               x: np.ndarray, fx: float, g: np.ndarray, p: np.ndarray, *, alpha0: float = 1.0,
+               c1: float = 1e-4, c2: float = 0.9, maxiter: int = 10,
+               amax: float | None = None) -> LineSearchResult:
+    r"""Strong Wolfe line search by bracketing and zoom (Nocedal & Wright, Algorithms 3.5, 3.6).
+
+    With φ(α) = f(x + αp), find α with
+
+    .. math:: \varphi(\alpha) \le \varphi(0) + c_1 \alpha \varphi'(0), \qquad
+              |\varphi'(\alpha)| \le c_2 |\varphi'(0)|, \qquad 0 < c_1 < c_2 < 1.
+
+    The same trial steps as scipy's ``scalar_search_wolfe2`` (``line_search_wolfe2``, the
+    search scipy's BFGS falls back to when dcsrch fails), with the same interpolation rules and
+    constants; f is evaluated at every trial, ∇f only where Algorithm 3.5 or 3.6 needs the
+    slope. Meant as the fallback of :func:`wolfe`.
+
+    Equations::
+
+        phi(a) = f(x + a p),  dphi(a) = grad f(x + a p) . p,  dphi(0) < 0
+        armijo(a):  phi(a) <= phi(0) + c1 a dphi(0)
+        bracketing (Algorithm 3.5): a_prev = 0, a = alpha0 (at most amax); up to maxiter times:
+            not armijo(a), or phi(a) >= phi(a_prev) after the first trial:
+                                               -> zoom(lo = a_prev, hi = a)
+            |dphi(a)| <= c2 |dphi(0)|          -> accept a
+            dphi(a) >= 0                       -> zoom(lo = a, hi = a_prev)
+            a = amax                           -> STPMAX
+            a_prev = a,  a = min(2 a, amax)    (doubling; phi evaluated at the new a)
+        then MAX_TRIALS (phi at the last a is evaluated but not tested, as in scipy)
+        zoom(lo, hi) (Algorithm 3.6): phi(lo) is the lowest armijo value so far and
+            dphi(lo) (hi - lo) < 0; w = hi - lo (signed), [l, r] = [min, max](lo, hi);
+            rec = the end the bracket last dropped (none before the first trial);
+            trial a_j, at most maxiter + 1 of them:
+              cubic  through phi(lo), dphi(lo), phi(hi), phi(rec)   (not on the first trial)
+                     if  l + 0.2 w <= a_j <= r - 0.2 w,  else
+              quadratic through phi(lo), dphi(lo), phi(hi)
+                     if  l + 0.1 w <= a_j <= r - 0.1 w,  else
+              bisection  a_j = lo + w / 2
+            a_j = lo or hi (no float left between them) -> ROUNDING
+            not armijo(a_j) or phi(a_j) >= phi(lo):  rec = hi, hi = a_j
+            else:  |dphi(a_j)| <= c2 |dphi(0)|  -> accept a_j
+                   dphi(a_j) (hi - lo) >= 0:     rec = hi, hi = lo
+                   else:                         rec = lo
+                   lo = a_j
+        then MAX_TRIALS
+        a trial where phi, or dphi when evaluated, is not finite counts as phi = +inf: it fails
+        the armijo test and becomes hi, and while hi has phi = +inf (and instead of a cubic
+        through such a rec) the zoom bisects towards lo
+        on any failure: report the trial with the lowest phi (phi and grad f finite) if phi
+        there < phi(0), else the start (alpha = 0)
+
+    The margins are signed, as in scipy: w = hi - lo is negative when hi < lo, and then the
+    windows reach 0.2|w| (cubic) and 0.1|w| (quadratic) outside [l, r] instead of staying that
+    far inside (scipy issue #13695); kept, so that the trials are scipy's. Differences from
+    scipy: it returns its last doubling step untested when the bracketing runs out of
+    iterations (here MAX_TRIALS); at a = amax it evaluates phi(amax) again and zooms on an
+    empty interval (here STPMAX); it keeps evaluating a trial that repeats lo or hi until its
+    iterations run out (here ROUNDING, no evaluation); a nan phi in the bracketing phase makes
+    it double on (here the +inf rule above); it has no best point.
+
+    Parameters
+    ----------
+    fun, jac : f(x) -> float and ∇f(x) -> array
+    x, fx, g : current point, f(x), ∇f(x) (not modified)
+    p : a descent direction
+    alpha0 : first trial step (> 0); c1, c2 : the Wolfe constants, 0 < c1 < c2 < 1
+    maxiter : iterations of the bracketing phase (at most maxiter + 1 trials there), and the
+        zoom's limit (at most maxiter + 1 trials), as scipy's maxiter and _zoom's fixed 10
+    amax : largest step (None: no limit), > 0; alpha0 is reduced to it
+
+    Returns
+    -------
+    LineSearchResult with ``g`` the gradient at the returned point; ``nfev`` calls of f,
+    ``njev`` calls of jac, ``ntrials`` = nfev. On failure (ROUNDING, STPMAX, MAX_TRIALS): the
+    best point (see :class:`LineSearchResult`); when ∇f was not evaluated at that trial, jac is
+    called there once more (counted in njev), and a trial whose gradient then turns out not
+    finite is passed over for the next lowest. NOT_DESCENT: the start, nothing evaluated.
+
+    Source: J. Nocedal, S. J. Wright, *Numerical Optimization*, 2nd ed., Springer 2006,
+    Algorithm 3.5 (line search), Algorithm 3.6 (zoom), section 3.5 (interpolation); the
+    safeguards (0.2, 0.1, bisection), the doubling and the counts are those of scipy's
+    ``scipy.optimize._linesearch.scalar_search_wolfe2`` and ``_zoom``.
+    """
+    if not 0 < c1 < c2 < 1:
+        raise ValueError(f"c1 and c2 must satisfy 0 < c1 < c2 < 1, got c1={c1!r}, c2={c2!r}")
+    if not (math.isfinite(alpha0) and alpha0 > 0):
+        raise ValueError(f"alpha0 must be a finite number > 0, got {alpha0!r}")
+    if isinstance(maxiter, bool) or not isinstance(maxiter, (int, np.integer)) or maxiter < 1:
+        raise ValueError(f"maxiter must be an integer >= 1, got {maxiter!r}")
+    if amax is not None and not amax > 0:
+        raise ValueError(f"amax must be > 0 or None, got {amax!r}")
+    dphi0 = float(np.dot(g, p))
+    if not dphi0 < 0:
+        return LineSearchResult(0.0, x, fx, None, 0, 0, NOT_DESCENT, g, 0)
+    counts = {"f": 0, "g": 0}
+    trials = []  # [f, alpha, point, gradient or None] of every trial where f was finite
+
+    def phi(a: float) -> tuple[np.ndarray, float]:
+        z = p * a
+        z += x
+        f = fun(z)
+        counts["f"] += 1
+        if not math.isfinite(f):
+            return z, math.inf
+        trials.append([float(f), a, z, None])
+        return z, float(f)
+
+    def dphi(z: np.ndarray) -> tuple[np.ndarray, float]:
+        """The slope at z, the point phi evaluated last; a non-finite slope is returned as nan
+        and that trial leaves the list of candidates for the best point."""
+        gz = jac(z)
+        counts["g"] += 1
+        d = float(np.dot(gz, p))
+        if math.isfinite(d):
+            trials[-1][3] = gz
+            return gz, d
+        trials.pop()
+        return gz, math.nan
+
+    def result(status: int, a=0.0, z=x, f=fx, gz=g) -> LineSearchResult:
+        n = counts["f"]
+        return LineSearchResult(a, z, f, None, n, n, status, gz, counts["g"])
+
+    def fail(status: int) -> LineSearchResult:
+        for f, a, z, gz in sorted(trials, key=lambda t: t[0]):  # stable: first trial on ties
+            if not f < fx:
+                break
+            if gz is None:
+                gz = jac(z)
+                counts["g"] += 1
+            if np.all(np.isfinite(gz)):
+                return result(status, a, z, f, gz)
+        return result(status)
+
+    def armijo(a: float, f: float) -> bool:
+        return f <= fx + c1 * a * dphi0
+
+    def zoom(lo: float, f_lo: float, d_lo: float, hi: float, f_hi: float) -> LineSearchResult:
+        rec, f_rec = 0.0, fx  # the end dropped last (used from the second trial on)
+        for i in range(maxiter + 1):
+            w = hi - lo
+            left, right = min(lo, hi), max(lo, hi)
+            a = None
+            if i > 0 and math.isfinite(f_hi) and math.isfinite(f_rec):
+                a = _cubic_min_3pt(lo, f_lo, d_lo, hi, f_hi, rec, f_rec)
+                if a is not None and not left + _ZOOM_CUBIC_MARGIN * w <= a <= \
+                        right - _ZOOM_CUBIC_MARGIN * w:
+                    a = None
+            if a is None and math.isfinite(f_hi):
+                a = _quad_min(lo, f_lo, d_lo, hi, f_hi)
+                if a is not None and not left + _ZOOM_QUAD_MARGIN * w <= a <= \
+                        right - _ZOOM_QUAD_MARGIN * w:
+                    a = None
+            if a is None:
+                a = lo + 0.5 * w
+            if a == lo or a == hi:
+                return fail(ROUNDING)  # no float strictly between lo and hi
+            z, f = phi(a)
+            if not armijo(a, f) or f >= f_lo:
+                rec, f_rec = hi, f_hi
+                hi, f_hi = a, f
+                continue
+            gz, d = dphi(z)
+            if not math.isfinite(d):  # treated as phi = +inf: a new hi
+                rec, f_rec = hi, f_hi
+                hi, f_hi = a, math.inf
+                continue
+            if abs(d) <= -c2 * dphi0:
+                return result(ACCEPTED, a, z, f, gz)
+            if d * (hi - lo) >= 0:
+                rec, f_rec = hi, f_hi
+                hi, f_hi = lo, f_lo
+            else:
+                rec, f_rec = lo, f_lo
+            lo, f_lo, d_lo = a, f, d
+        return fail(MAX_TRIALS)
+
+    a_prev, f_prev, d_prev = 0.0, fx, dphi0
+    a = float(alpha0) if amax is None else min(float(alpha0), float(amax))
+    z, f = phi(a)
+    for i in range(maxiter):
+        if not armijo(a, f) or (i > 0 and f >= f_prev):
+            return zoom(a_prev, f_prev, d_prev, a, f)
+        gz, d = dphi(z)
+        if not math.isfinite(d):  # treated as phi = +inf
+            return zoom(a_prev, f_prev, d_prev, a, math.inf)
+        if abs(d) <= -c2 * dphi0:
+            return result(ACCEPTED, a, z, f, gz)
+        if d >= 0:
+            return zoom(a, f, d, a_prev, f_prev)
+        if amax is not None and a >= amax:
+            return fail(STPMAX)
+        a_prev, f_prev, d_prev = a, f, d
+        a = 2.0 * a if amax is None else min(2.0 * a, float(amax))
+        z, f = phi(a)
     return fail(MAX_TRIALS)
