@@ -44,10 +44,12 @@ MESSAGES = {
                            "was evaluated).",
 }
 
-# Options every method takes, with their defaults. lr=None: 1.0 with a line search, else the
-# rule's defaults["lr"]; xtol=None: the rule's defaults["xtol"], else 0.1 (L-BFGS-B's).
+# Options every method takes, with their defaults. None: the rule's own default
+# (UpdateRule.defaults), else the value in _FALLBACK. lr's fallback is 1.0 with a line search.
 _COMMON = {"lr": None, "maxiter": 1000, "gtol": 1e-6, "c1": 1e-4, "c2": 0.9, "shrink": 0.5,
-           "maxls": 30, "xtol": None, "path": True, "record_state": False, "seed": None}
+           "maxls": None, "xtol": None, "stpmax": None, "path": True, "record_state": False,
+           "seed": None}
+_FALLBACK = {"lr": 1e-2, "maxls": 30, "xtol": 0.1, "stpmax": 1e10}  # L-BFGS-B's xtol, stpmax
 _GRID_ONLY = {"rounding": "nearest", "poll": "coordinates"}
 _MINIBATCH_ONLY = {"batch_size": None, "n_samples": None}
 
@@ -136,14 +138,18 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
         Newton), None (the fixed step ``lr``) for the first-order methods; with qp, the
         quantized Armijo search for bfgs, lbfgs and newton. None: fixed step ``lr``.
         "armijo": backtracking from the first trial step (quantized Armijo with qp, followed by
-        the neighbour poll). "wolfe": strong Wolfe conditions (not with qp); when the search
-        gives up after f has decreased, the best point is taken (as L-BFGS-B does).
+        the neighbour poll). "wolfe": strong Wolfe conditions by Moré–Thuente's search (not
+        with qp); when it gives up on xtol or rounding after f has decreased, its best point
+        is taken (as L-BFGS-B does), and when it fails otherwise, Nocedal & Wright's zoom
+        search is tried (as scipy's BFGS falls back to ``line_search_wolfe2``); see
+        :class:`quantopt.steps.Wolfe`.
     options : dict, optional
         lr (the fixed step, or the line search's first trial step: default 1 with a line
         search; else 1e-2, adam 1e-3), maxiter (1000), gtol (1e-6, on max|grad|), c1 (1e-4),
         c2 (0.9, Wolfe curvature constant), shrink (0.5, Armijo backtracking factor), maxls
-        (30 trials), xtol (the Wolfe bracket's relative tolerance: 1e-14 for bfgs, as scipy's
-        BFGS; 0.1 otherwise, as L-BFGS-B), path (True; False keeps only x0 and the final x),
+        (trials per search: 30; bfgs 100), xtol and stpmax (the Wolfe search's relative
+        bracket tolerance and largest step: 1e-14 and 1e100 for bfgs, as scipy's BFGS; 0.1
+        and 1e10 otherwise, as L-BFGS-B), path (True; False keeps only x0 and the final x),
         record_state (False; True stores the optimizer state at every iterate in ``states``),
         seed (for SGD's shuffling and stochastic rounding); with qp: rounding ("nearest" or
         "stochastic", the latter for the fixed step only) and poll ("coordinates": the 2n
@@ -316,7 +322,7 @@ def _options(key: str, options: dict | None, grid: Grid | None):
     opts["c1"] = check_positive("c1", opts["c1"])
     opts["c2"] = check_positive("c2", opts["c2"])
     opts["shrink"] = check_positive("shrink", opts["shrink"])
-    ls._check_params(opts["c1"], opts["shrink"], opts["maxls"])
+    ls._check_params(opts["c1"], opts["shrink"], 1 if opts["maxls"] is None else opts["maxls"])
     if not opts["c1"] < opts["c2"] < 1:
         raise ValueError(f"c2 must be in (c1, 1) = ({opts['c1']}, 1), got {opts['c2']!r}")
     if grid is not None and opts["rounding"] not in ("nearest", "stochastic"):
@@ -334,13 +340,17 @@ def _options(key: str, options: dict | None, grid: Grid | None):
 
 
 def _resolve(opts: dict, rule, line_search: str | None, grid: Grid | None) -> dict:
-    """The defaults that depend on the method and the line search: lr and xtol."""
-    if opts["lr"] is None:
-        opts["lr"] = 1.0 if line_search is not None else rule.defaults.get("lr", 1e-2)
+    """The defaults that depend on the method and the line search (lr, maxls, xtol, stpmax),
+    checked."""
+    if opts["lr"] is None and line_search is not None:
+        opts["lr"] = 1.0
+    for name, fallback in _FALLBACK.items():
+        if opts[name] is None:
+            opts[name] = rule.defaults.get(name, fallback)
     opts["lr"] = check_positive("lr", opts["lr"])
-    if opts["xtol"] is None:
-        opts["xtol"] = rule.defaults.get("xtol", 0.1)
-    opts["xtol"] = check_positive("xtol", opts["xtol"])
+    opts["maxls"] = check_int("maxls", opts["maxls"], 1)
+    opts["xtol"] = check_nonnegative("xtol", opts["xtol"])
+    opts["stpmax"] = check_positive("stpmax", opts["stpmax"])
     if grid is not None and opts["rounding"] == "stochastic" and line_search is not None:
         raise ValueError("rounding='stochastic' is supported with the fixed step "
                          "(line_search=None) only; the quantized Armijo search rounds to nearest")

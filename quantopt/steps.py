@@ -198,23 +198,40 @@ class QuantizedArmijo(Armijo):
 class Wolfe(_Search):
     """x_{t+1} = x_t + alpha_t d_t, alpha_t satisfying the strong Wolfe conditions.
 
-    The Moré-Thuente search (:func:`quantopt.linesearch.wolfe`) with the bracket tolerance
-    xtol. Where it gives up (XTOL, ROUNDING, STPMAX, MAX_TRIALS) after finding a point with
-    lower f, that point is taken, as L-BFGS-B does.
+    Equations::
+
+        res = wolfe(..., xtol, stpmax)              Moré-Thuente (dcsrch), from alpha0
+        ACCEPTED                        -> take it
+        XTOL or ROUNDING, f decreased   -> take the best trial (as L-BFGS-B takes its point)
+        else res2 = wolfe_zoom(..., amax=stpmax)     Nocedal & Wright 3.5-3.6 (scipy's fallback)
+        ACCEPTED                        -> take it
+        either search decreased f       -> take the lower of their best trials
+        else                            -> stop: line search failed (status 2)
+
+    The best trials satisfy f < f(x_t) only, not the curvature condition: the next quasi-Newton
+    pair may then fail the curvature test and be skipped, which the rules count.
     """
 
     def __init__(self, rule: UpdateRule, lr: float, c1: float, c2: float, maxls: int,
-                 xtol: float):
+                 xtol: float, stpmax: float):
         super().__init__(rule, lr)
-        self.c1, self.c2, self.maxls, self.xtol = c1, c2, maxls, xtol
+        self.c1, self.c2, self.maxls, self.xtol, self.stpmax = c1, c2, maxls, xtol, stpmax
 
     def __call__(self, fun, pt: Iterate, g, d, state, again) -> Move:
-        res = ls.wolfe(fun.f, fun.g, pt.x, _f(fun, pt), g, d,
-                       alpha0=self.alpha0(state, pt, g, d), c1=self.c1, c2=self.c2,
-                       maxls=self.maxls)
-        if res.status != ls.ACCEPTED:
-            return Move(None, LINESEARCH_FAILED, ls.MESSAGES[res.status])
-        return Move(Iterate(res.x, res.fx, res.g))
+        alpha0, f0 = self.alpha0(state, pt, g, d), _f(fun, pt)
+        stpmax = max(self.stpmax, alpha0)
+        res = ls.wolfe(fun.f, fun.g, pt.x, f0, g, d, alpha0=alpha0, c1=self.c1, c2=self.c2,
+                       maxls=self.maxls, xtol=self.xtol, stpmax=stpmax)
+        if res.status == ls.ACCEPTED or (res.status in (ls.XTOL, ls.ROUNDING) and res.alpha > 0):
+            return Move(Iterate(res.x, res.fx, res.g))
+        zoom = ls.wolfe_zoom(fun.f, fun.g, pt.x, f0, g, d, alpha0=alpha0, c1=self.c1,
+                             c2=self.c2, amax=stpmax)
+        found = [r for r in (zoom, res) if r.status == ls.ACCEPTED or r.alpha > 0]
+        if not found:
+            return Move(None, LINESEARCH_FAILED, ls.MESSAGES[res.status] + " (then the zoom "
+                        "search: " + ls.MESSAGES[zoom.status] + ")")
+        best = found[0] if zoom.status == ls.ACCEPTED else min(found, key=lambda r: r.fx)
+        return Move(Iterate(best.x, best.fx, best.g))
 
 
 def _f(fun, pt: Iterate) -> float:
@@ -232,7 +249,8 @@ def choose(rule: UpdateRule, line_search: str | None, grid: Grid | None, opts: d
         stochastic = rng if opts["rounding"] == "stochastic" else None
         return FixedGridStep(grid, lr, stochastic, opts["poll"])
     if line_search == "wolfe":
-        return Wolfe(rule, lr, opts["c1"], opts["c2"], opts["maxls"], opts["xtol"])
+        return Wolfe(rule, lr, opts["c1"], opts["c2"], opts["maxls"], opts["xtol"],
+                     opts["stpmax"])
     if grid is None:
         return Armijo(rule, lr, opts["c1"], opts["shrink"], opts["maxls"])
     return QuantizedArmijo(rule, grid, lr, opts["c1"], opts["shrink"], opts["maxls"],

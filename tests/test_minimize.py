@@ -616,3 +616,50 @@ def test_no_run_ends_with_not_a_descent_direction(method, line_search):
                                                 "h": staticmethod(prob.hess)})(),
                      x0=prob.x0, line_search=line_search, options={"maxiter": 300})
         assert "not a descent direction" not in res.message
+
+
+# ------------------------------------------------------------- Wolfe fallback (issue 11) --
+def _jennrich_sampson():
+    """Moré, Garbow & Hillstrom (1981), problem 6 with m = 10: r_i = 2 + 2i - (e^{i x1} +
+    e^{i x2}); f* = 124.362 at x1 = x2 = 0.2578 (as printed)."""
+    i = np.arange(1, 11)
+
+    def f(x):
+        with np.errstate(over="ignore"):  # a long trial step makes f inf: the search backs off
+            r = 2 + 2 * i - (np.exp(i * x[0]) + np.exp(i * x[1]))
+            return float(r @ r)
+
+    def g(x):
+        with np.errstate(over="ignore", invalid="ignore"):
+            r = 2 + 2 * i - (np.exp(i * x[0]) + np.exp(i * x[1]))
+            return np.array([-2 * r @ (i * np.exp(i * x[0])), -2 * r @ (i * np.exp(i * x[1]))])
+
+    return f, g, np.array([0.3, 0.4])
+
+
+def _gh_2169():
+    """scipy's gh-2169 test: f = x + 1/x for x >= 0, else 1.79769313e308 (a finite wall)."""
+    def f(x):
+        return 1.79769313e308 if x[0] < 0 else float(x[0] + 1 / x[0])
+
+    def g(x):
+        return np.array([0.0 if x[0] < 0 else 1 - 1 / x[0] ** 2])
+
+    return f, g, np.array([10.0])
+
+
+@pytest.mark.parametrize("method", ["bfgs", "lbfgs"])
+def test_wolfe_search_recovers_where_it_used_to_give_up(method):
+    """The saddle (stuck at the saddle before), Jennrich-Sampson (f = 1839 before) and
+    gh-2169: with the best point on XTOL/ROUNDING and the zoom fallback, the default run
+    converges, as scipy's BFGS does."""
+    sad = problems.saddle()
+    res = qo.minimize(sad.f, sad.x0, jac=sad.grad, method=method)
+    assert res.success and abs(abs(res.x[1]) - 1) < 1e-6 and res.fun == pytest.approx(-0.25)
+    f, g, x0 = _jennrich_sampson()
+    res = qo.minimize(f, x0, jac=g, method=method)
+    assert res.success and res.fun == pytest.approx(124.362, abs=5e-4)
+    np.testing.assert_allclose(res.x, [0.2578, 0.2578], atol=5e-5)
+    f, g, x0 = _gh_2169()
+    res = qo.minimize(f, x0, jac=g, method=method)
+    assert res.success and res.x[0] == pytest.approx(1.0, abs=1e-6)

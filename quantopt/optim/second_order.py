@@ -282,7 +282,8 @@ def bfgs(curvature_tol: float = 1e-10) -> UpdateRule:
                                            n_skipped=n_skipped)
 
     return UpdateRule("bfgs", init, step, {"curvature_tol": tol}, counters=("n_skipped",),
-                      defaults={"lr": 1.0, "line_search": "wolfe", "xtol": 1e-14},
+                      defaults={"lr": 1.0, "line_search": "wolfe", "xtol": 1e-14,
+                                "stpmax": 1e100, "maxls": 100},
                       first_trial=_bfgs_first_trial)
 
 
