@@ -279,7 +279,9 @@ def bfgs(curvature_tol: float = 1e-10) -> UpdateRule:
     positive definite when y_k^T s_k > 0. Pairs failing the curvature test (y^T s <= 0 can happen
     with a fixed lr or an Armijo-only line search on a nonconvex f) would destroy positive
     definiteness; they are skipped and counted (Nocedal & Wright, section 6.1, discuss skipping
-    and damping).
+    and damping). BFGS has no damping option (:func:`lbfgs` has): Powell's damping needs B s for
+    the Hessian approximation, here H^{-1} s with H the n x n matrix held (the state's B), a
+    linear solve, O(n^3) time and an n x n copy beyond the 2 n^2 of :func:`bfgs_update`.
 
     Source: lecture notes "Optimization" (seed 004), "BFGS" (procedure, update formula, secant
     condition, B_0 = I); Nocedal & Wright, 2nd ed., section 6.1 (formula 6.17, where H is
