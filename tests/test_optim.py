@@ -264,7 +264,7 @@ def test_lbfgs_two_loop_float_matches_explicit_matrix(n, memory, seed):
 
 
 def test_lbfgs_drops_the_oldest_pair_and_skips_bad_pairs():
-    rule = lbfgs(memory=2, curvature_tol=0)
+    rule = lbfgs(memory=2, curvature_tol=0, damping=False)  # damping=True: tests/test_damping.py
     state = rule.init(np.zeros(2))
     points = [([0.0, 0.0], [1.0, 0.0]), ([1.0, 0.0], [2.0, 0.0]), ([1.0, 1.0], [2.0, 3.0]),
               ([2.0, 1.0], [1.0, 3.0]),   # y^T s = -1: skipped
@@ -359,7 +359,7 @@ def test_lbfgs_vector_free_equals_sequential_two_loop_exact(data, memory):
     the sequential two-loop and the explicit matrix exactly, including after pairs are dropped;
     the Gram matrices in the state are the exact inner products."""
     x0, g0, steps = data
-    rule = lbfgs(memory=memory, curvature_tol=0)
+    rule = lbfgs(memory=memory, curvature_tol=0, damping=False)  # damped: tests/test_damping.py
     x, g = x0, g0
     d, state = rule.step(rule.init(x0), x, g)
     assert exact_equal(d, -g)
@@ -860,7 +860,8 @@ def test_registry_has_all_ten_methods():
         assert isinstance(rule, UpdateRule) and rule.name == name
         assert getattr(optim, name) is factory and name in optim.__all__
         assert rule.needs_hess == (name == "newton")
-    assert RULES["bfgs"]().counters == RULES["lbfgs"]().counters == ("n_skipped",)
+    assert RULES["bfgs"]().counters == ("n_skipped",)
+    assert RULES["lbfgs"]().counters == ("n_skipped", "n_damped")
     assert sgd().step(sgd().init(np.zeros(1)), np.zeros(1), np.array([2.0]))[0][0] == -2.0
     assert gd().name == "gd"
 

@@ -16,6 +16,7 @@ shape. BFGS and L-BFGS use no square root when ``curvature_tol == 0``, so numpy 
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from typing import NamedTuple, Sequence
 
 import numpy as np
@@ -43,10 +44,53 @@ def _curvature_ok(s: np.ndarray, y: np.ndarray, tol: float, ys=None, yy=None) ->
     return bool(ys > tol * norm_y * _norm(s))
 
 
+def _check_bool(name: str, value) -> bool:
+    """A hyperparameter that must be True or False (numpy's bool_ too)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
 def _sqrt_nonneg(v) -> float:
     """sqrt(v) for v = x^T x, as _norm computes it (numpy's 2-norm of a real vector is
     sqrt(dot(x, x)); object entries go through float)."""
     return math.sqrt(float(v))
+
+
+#: Powell's damping constant (0.2): a damped pair has s^T y_d = _POWELL_DAMPING * s^T B s
+_POWELL_DAMPING = Fraction(1, 5)
+
+
+def _powell_damped_y(s: np.ndarray, y: np.ndarray, Bs: np.ndarray):
+    r"""Powell's damped gradient difference, or None when damping cannot help.
+
+    .. math::
+
+        \theta = \frac{0.8\, s^\top B s}{s^\top B s - s^\top y}, \qquad
+        y_d = \theta y + (1 - \theta) B s, \qquad s^\top y_d = 0.2\, s^\top B s
+
+    B is a symmetric positive definite model of the Hessian; the caller passes ``Bs = B @ s``.
+    y_d is returned only when ``s^T y < 0.2 s^T B s``: then 0 < theta <= 1 and
+    ``s^T y_d = s^T B s - theta (s^T B s - s^T y) = 0.2 s^T B s > 0``, so the BFGS update with
+    (s, y_d) keeps the approximation positive definite. None when ``s^T B s <= 0`` (s = 0) or
+    when s^T y already reaches 0.2 s^T B s (no damping needed). The constant 0.2 is
+    ``_POWELL_DAMPING`` in s's precision: exactly 1/5 for object arrays of Fractions, so that
+    s^T y_d = s^T B s / 5 holds exactly there.
+
+    Source: M. J. D. Powell, "Algorithms for nonlinear constraints that use Lagrangian
+    functions", Math. Programming 14, 1978; Nocedal & Wright, 2nd ed., Procedure 18.2
+    ((18.14)-(18.15)).
+    """
+    eta = _POWELL_DAMPING if s.dtype == object else s.dtype.type(_POWELL_DAMPING)
+    sBs = np.dot(s, Bs)
+    sy = np.dot(s, y)
+    if not (sBs > 0 and sy < eta * sBs):
+        return None
+    theta = (1 - eta) * sBs / (sBs - sy)
+    y_d = y - Bs                            # y_d = theta y + (1 - theta) Bs
+    y_d *= theta                            #     = Bs + theta (y - Bs), built in one array
+    y_d += Bs
+    return y_d
 
 
 # --------------------------------------------------------------------------------------------
@@ -236,7 +280,9 @@ def bfgs(curvature_tol: float = 1e-10) -> UpdateRule:
     positive definite when y_k^T s_k > 0. Pairs failing the curvature test (y^T s <= 0 can happen
     with a fixed lr or an Armijo-only line search on a nonconvex f) would destroy positive
     definiteness; they are skipped and counted (Nocedal & Wright, section 6.1, discuss skipping
-    and damping).
+    and damping). BFGS has no damping option (:func:`lbfgs` has): Powell's damping needs B s for
+    the Hessian approximation, here H^{-1} s with H the n x n matrix held (the state's B), a
+    linear solve, O(n^3) time and an n x n copy beyond the 2 n^2 of :func:`bfgs_update`.
 
     Source: lecture notes "Optimization" (seed 004), "BFGS" (procedure, update formula, secant
     condition, B_0 = I); Nocedal & Wright, 2nd ed., section 6.1 (formula 6.17, where H is
@@ -345,9 +391,11 @@ class LBFGSState(NamedTuple):
     """S, Y: tuples of the stored pairs s_i, y_i (flat arrays, oldest first; an array is never
     written after it is created, so states share them and dropping the oldest pair is a tuple
     slice); count: the number of stored pairs; x_prev, g_prev: previous point and gradient; k:
-    steps taken; n_skipped: pairs skipped by the curvature test; gamma: the initial scaling used
-    by the last step; SY, YY: (count, count) Gram matrices SY[i, j] = s_i^T y_j and
-    YY[i, j] = y_i^T y_j of the stored pairs, kept up to date incrementally."""
+    steps taken; n_skipped: pairs skipped (they failed the curvature test and were not damped);
+    n_damped: pairs that failed the curvature test and were stored with Powell's damped y instead;
+    gamma: the initial scaling used by the last step; SY, YY: (count, count) Gram matrices
+    SY[i, j] = s_i^T y_j and YY[i, j] = y_i^T y_j of the stored pairs (y_i the damped vector for a
+    damped pair), kept up to date incrementally."""
 
     S: tuple
     Y: tuple
@@ -356,6 +404,7 @@ class LBFGSState(NamedTuple):
     g_prev: np.ndarray
     k: int
     n_skipped: int
+    n_damped: int
     gamma: float
     SY: np.ndarray
     YY: np.ndarray
@@ -420,7 +469,7 @@ def _two_loop_coefficients(sg, yg, SY, YY, one):
     return -gamma, [-c for c in rs], [-c for c in ry], gamma
 
 
-def lbfgs(memory: int = 10, curvature_tol: float = 1e-10) -> UpdateRule:
+def lbfgs(memory: int = 10, curvature_tol: float = 1e-10, damping: bool = True) -> UpdateRule:
     r"""L-BFGS: BFGS with the last ``memory`` pairs (s_i, y_i) instead of an n x n matrix.
 
     The direction is :math:`d_k = -H_k \nabla f(x_k)` where :math:`H_k` is the result of applying
@@ -439,7 +488,13 @@ def lbfgs(memory: int = 10, curvature_tol: float = 1e-10) -> UpdateRule:
         step(state, x, g):                          x = x_k, g = grad f(x_k)
             if k > 0:
                 s = x - x_prev,  y = g - g_prev
+                Bs = s / gamma_prev                  B s for B = B_0 = I / gamma_prev
                 if y^T s > tol * ||y|| * ||s||:  store (s, y), dropping the oldest beyond m pairs
+                elif damping and s^T y < 0.2 s^T Bs:               (Powell's damping)
+                    theta = 0.8 s^T Bs / (s^T Bs - s^T y)          0 < theta <= 1
+                    y_d   = theta y + (1 - theta) Bs               s^T y_d = 0.2 s^T Bs > 0
+                    if y_d^T s > tol * ||y_d|| * ||s||:  store (s, y_d) as above;  n_damped += 1
+                    else:                                n_skipped += 1
                 else:                            n_skipped += 1
             q = g
             for i = newest ... oldest:               (first loop, backward)
@@ -454,11 +509,29 @@ def lbfgs(memory: int = 10, curvature_tol: float = 1e-10) -> UpdateRule:
             d = -r                                   d = -H_k g, H_k = lbfgs_inverse_hessian
         x_{k+1} = x_k + lr * d
 
-        m:     option memory (an int >= 1)
-        tol:   option curvature_tol (>= 0)
-        lr:    option lr (or the line search's step)
+        m:          option memory (an int >= 1)
+        tol:        option curvature_tol (>= 0)
+        damping:    option damping (True: Powell's damping of a pair that fails the test;
+                    False: skip it, the classical L-BFGS)
+        gamma_prev: state.gamma, the gamma of the step that moved by s (1 if it had no pair)
+        lr:         option lr (or the line search's step)
 
     (alpha_i of the two loops is the algorithm's scalar, not the step size lr.)
+
+    Damping. A step whose line search checks only sufficient decrease (Armijo) can give
+    y^T s <= 0 wherever f has negative curvature along s. Skipping such pairs keeps H_k positive
+    definite but can stall: the stored pairs and gamma stay those of the last good pair, so each
+    later step is again a short step along the direction of negative curvature, which Armijo
+    accepts at once (it never lengthens a step), and whose pair is skipped in turn. On
+    Rosenbrock's valley near (-1, 1), where the Hessian is indefinite (x_2 > x_1^2 + 0.005),
+    this repeats for hundreds of iterations. Powell's damping instead stores (s, y_d): y_d is
+    moved from y towards B s just enough that s^T y_d = 0.2 s^T B s > 0, so H_k stays positive
+    definite and records along s a curvature of 0.2 times the model's, and the next steps along
+    s grow. The Hessian model B is L-BFGS's initial matrix of the step just taken,
+    B_0 = (H^0)^{-1} = I / gamma_prev (O(n), exact in Fractions), not the full L-BFGS matrix.
+    A pair that passes the curvature test is never changed, so every run that skips no pair
+    (with the Wolfe search, whose steps give y^T s > 0, for one) is bit for bit the same with
+    damping=True as with damping=False.
 
     How it is computed (the "vector-free" form of W. Chen, Z. Wang, J. Zhou, "Large-scale
     L-BFGS using MapReduce", NIPS 2014): q and r always lie in the span of g, s_i, y_i, so the
@@ -473,13 +546,21 @@ def lbfgs(memory: int = 10, curvature_tol: float = 1e-10) -> UpdateRule:
     written again, so ``step`` stays pure while the states it returns share the pair arrays.
 
     With memory >= the number of pairs stored so far, the direction is exactly that of
-    :func:`bfgs` restarted from B_0 = gamma_k I on the same points (gamma_k changes with k, so
-    L-BFGS and BFGS with a fixed B_0 are different methods).
+    :func:`bfgs` restarted from B_0 = gamma_k I on the same points, if no pair was damped
+    (gamma_k changes with k, so L-BFGS and BFGS with a fixed B_0 are different methods).
 
     Source: lecture notes "Optimization" (seed 004), "L-BGFS" (the two-loop recursion and gamma_k);
     Nocedal & Wright, 2nd ed., section 7.2, Algorithm 7.4 (two-loop recursion) and (7.20)
     (gamma_k); D. C. Liu, J. Nocedal, "On the limited memory BFGS method for large scale
     optimization", Math. Programming 45, 1989; Chen, Wang & Zhou, NIPS 2014 (vector-free form).
+    Damping: M. J. D. Powell, "Algorithms for nonlinear constraints that use Lagrangian
+    functions", Math. Programming 14, 1978; Nocedal & Wright, Procedure 18.2 ((18.14) and
+    (18.15), theta and y_d, B the Hessian approximation); for L-BFGS, M. Al-Baali,
+    L. Grandinetti, O. Pisacane, "Damped techniques for the limited memory BFGS method for
+    large-scale optimization", JOTA 161, 2014 (also with line searches that check only
+    sufficient decrease); damping against the initial matrix instead of the full L-BFGS matrix,
+    as in X. Wang, S. Ma, D. Goldfarb, W. Liu, "Stochastic quasi-Newton methods for nonconvex
+    stochastic optimization", SIAM J. Optim. 27(2), 2017 (SdLBFGS, with 0.25 instead of 0.2).
 
     PyTorch: ``torch.optim.LBFGS(params, history_size=m)`` uses the same two-loop recursion and
     gamma, but wraps it in its own loop (max_iter inner iterations per ``step``, its own
@@ -499,27 +580,50 @@ def lbfgs(memory: int = 10, curvature_tol: float = 1e-10) -> UpdateRule:
     >>> d, state = rule.step(state, x, A @ x)
     >>> state.count, state.S[0], state.Y[0]
     (1, array([-0.5, -1. ]), array([-1., -4.]))
+
+    Damping, in exact arithmetic: f'(0) = 1, f'(-1) = 2 (f concave along the step, y^T s = -1)
+
+    >>> from fractions import Fraction as F
+    >>> rule = lbfgs(curvature_tol=0)
+    >>> x0, g0 = np.array([F(0)]), np.array([F(1)])
+    >>> d, state = rule.step(rule.init(x0), x0, g0)     # d = -g0: s = -1, B s = s / 1
+    >>> d, state = rule.step(state, x0 + d, np.array([F(2)]))
+    >>> state.Y[0], state.n_damped, state.n_skipped     # theta = 0.8 / 2, s^T y_d = 1/5
+    (array([Fraction(-1, 5)], dtype=object), 1, 0)
+    >>> d                                               # gamma = 5: a long step along s
+    array([Fraction(-10, 1)], dtype=object)
     """
     m = check_count("memory", memory)
     tol = check_nonnegative("curvature_tol", curvature_tol)
+    damping = _check_bool("damping", damping)
 
     def init(x0: np.ndarray) -> LBFGSState:
         z = state_zeros(x0, shape=(np.asarray(x0).size,))
         gram = np.zeros((0, 0), dtype=z.dtype)
         return LBFGSState(S=(), Y=(), count=0, x_prev=z, g_prev=z.copy(), k=0, n_skipped=0,
-                          gamma=1.0, SY=gram, YY=gram.copy())
+                          n_damped=0, gamma=1.0, SY=gram, YY=gram.copy())
 
     def step(state: LBFGSState, x: np.ndarray, g: np.ndarray, hess=None):
         shape = np.shape(x)
         dtype = state.x_prev.dtype
         xf = _flat_copy(x, dtype)
         gf = _flat_copy(g, dtype)
-        S, Y, SY, YY, n_skipped = state.S, state.Y, state.SY, state.YY, state.n_skipped
+        S, Y, SY, YY = state.S, state.Y, state.SY, state.YY
+        n_skipped, n_damped = state.n_skipped, state.n_damped
         if state.k > 0:
             s = xf - state.x_prev
             y = gf - state.g_prev
             ys, yy = np.dot(y, s), np.dot(y, y)         # also the Gram matrices' new corner
-            if _curvature_ok(s, y, tol, ys=ys, yy=yy):
+            ok = _curvature_ok(s, y, tol, ys=ys, yy=yy)
+            if not ok and damping:
+                # Powell's damping with the Hessian model B_0 = I / gamma of the step just taken
+                y_d = _powell_damped_y(s, y, s / state.gamma)
+                if y_d is not None:
+                    ys_d, yy_d = np.dot(y_d, s), np.dot(y_d, y_d)
+                    if _curvature_ok(s, y_d, tol, ys=ys_d, yy=yy_d):
+                        y, ys, yy, ok = y_d, ys_d, yy_d, True
+                        n_damped += 1
+            if ok:
                 drop = 1 if len(S) == m else 0          # the oldest pair leaves a full memory
                 S, Y = S[drop:] + (s,), Y[drop:] + (y,)
                 p = len(S)
@@ -543,11 +647,12 @@ def lbfgs(memory: int = 10, curvature_tol: float = 1e-10) -> UpdateRule:
         d = c_g * gf                                  # a new array: the only one written here
         _combine(d, c_s + c_y, S + Y)
         return d.reshape(shape), LBFGSState(S=S, Y=Y, count=len(S), x_prev=xf, g_prev=gf,
-                                            k=state.k + 1, n_skipped=n_skipped, gamma=gamma,
-                                            SY=SY, YY=YY)
+                                            k=state.k + 1, n_skipped=n_skipped,
+                                            n_damped=n_damped, gamma=gamma, SY=SY, YY=YY)
 
-    return UpdateRule("lbfgs", init, step, {"memory": m, "curvature_tol": tol},
-                      counters=("n_skipped",),
+    return UpdateRule("lbfgs", init, step,
+                      {"memory": m, "curvature_tol": tol, "damping": damping},
+                      counters=("n_skipped", "n_damped"),
                       defaults={"lr": 1.0, "line_search": "wolfe"},
                       first_trial=_lbfgs_first_trial)
 
