@@ -6,7 +6,8 @@ points, where the gradient vanishes"; "a high condition number"):
 * ``f(x)`` takes ``x`` of shape ``(n,)`` and returns a NumPy float. It also takes ``x`` of shape
   ``(n, ...)``, coordinates along axis 0, and returns shape ``(...)``: ``f(np.stack([X, Y]))``
   evaluates a meshgrid at once, for contour plots.
-* ``grad(x)`` maps shape ``(n,)`` to ``(n,)``; ``hess(x)`` maps ``(n,)`` to ``(n, n)``.
+* ``grad(x)`` maps shape ``(n,)`` to ``(n,)``; ``hess(x)`` maps ``(n,)`` to ``(n, n)``. ``hess``
+  may be None: a problem whose source gives no Hessian has none.
 * Per-sample problems (``n_samples`` set) take an optional ``batch``, an integer index array:
   ``f(x, batch)``, ``grad(x, batch)``, ``hess(x, batch)`` are means over the samples in the batch
   (with multiplicity, so that sampling with replacement is allowed).
@@ -67,9 +68,11 @@ class Problem:
 
     Attributes
     ----------
-    f, grad, hess : callable
-        The objective, its gradient and its Hessian (see the module docstring for shapes).
-        For per-sample problems each takes an optional second argument ``batch``.
+    f, grad : callable
+        The objective and its gradient (see the module docstring for shapes). For per-sample
+        problems each takes an optional second argument ``batch``.
+    hess : callable or None
+        The Hessian, likewise; None where the problem gives none.
     x0 : ndarray, shape (n,)
         A starting point.
     minimizers : ndarray, shape (k, n)
@@ -91,7 +94,7 @@ class Problem:
 
     f: Callable[..., Any]
     grad: Callable[..., np.ndarray]
-    hess: Callable[..., np.ndarray]
+    hess: Callable[..., np.ndarray] | None
     x0: np.ndarray
     minimizers: np.ndarray
     f_star: float
