@@ -6,7 +6,9 @@ points, where the gradient vanishes"; "a high condition number"):
 * ``f(x)`` takes ``x`` of shape ``(n,)`` and returns a NumPy float. It also takes ``x`` of shape
   ``(n, ...)``, coordinates along axis 0, and returns shape ``(...)``: ``f(np.stack([X, Y]))``
   evaluates a meshgrid at once, for contour plots.
-* ``grad(x)`` maps shape ``(n,)`` to ``(n,)``; ``hess(x)`` maps ``(n,)`` to ``(n, n)``.
+* ``grad(x)`` maps shape ``(n,)`` to ``(n,)``; ``hess(x)`` maps ``(n,)`` to ``(n, n)``. ``hess``
+  is None for the Moré-Garbow-Hillstrom problems (:func:`mgh`), which are sums of squares
+  given by their residuals and Jacobian (:class:`LeastSquaresProblem`).
 * Per-sample problems (``n_samples`` set) take an optional ``batch``, an integer index array:
   ``f(x, batch)``, ``grad(x, batch)``, ``hess(x, batch)`` are means over the samples in the batch
   (with multiplicity, so that sampling with replacement is allowed).
@@ -27,18 +29,22 @@ Equations::
     least_squares        mean_i (a_i^T x - b_i)^2 / 2              lstsq(A, b)           f(x*)
     logistic_regression  mean_i log(1 + exp(-y_i a_i^T x)) + l2/2 |x|^2   Newton          f(x*)
     logistic_regression_wide  the same, n_features >> n_samples   x* = A^T c*, Newton on c   f(x*)
+    mgh(k)       sum_i r_i(x)^2, Moré-Garbow-Hillstrom problem k   where known exactly   as printed
 
 ``rosenbrock`` is the chained form (scipy.optimize.rosen), ``extended_rosenbrock`` the
 decoupled pairs of Moré, Garbow & Hillstrom; ``logistic_regression_wide`` has O(n_samples n)
-f and grad for n up to 10^6 (the large-scale benchmarks use these two).
+f and grad for n up to 10^6 (the large-scale benchmarks use these two). ``mgh(k)`` is the
+test set of Moré, Garbow & Hillstrom (ACM TOMS 7(1), 1981): problems 1-18, 20-26 and 35, as
+:class:`LeastSquaresProblem` (residuals and Jacobian too; no Hessian).
 """
 from __future__ import annotations
 
 import dataclasses
 import functools
 import math
+import numbers
 import types
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, NamedTuple
 
 import numpy as np
 
@@ -55,6 +61,9 @@ __all__ = [
     "least_squares",
     "logistic_regression",
     "logistic_regression_wide",
+    "LeastSquaresProblem",
+    "mgh",
+    "MGH_PROBLEMS",
     "all_problems",
 ]
 
@@ -67,9 +76,12 @@ class Problem:
 
     Attributes
     ----------
-    f, grad, hess : callable
-        The objective, its gradient and its Hessian (see the module docstring for shapes).
-        For per-sample problems each takes an optional second argument ``batch``.
+    f, grad : callable
+        The objective and its gradient (see the module docstring for shapes). For per-sample
+        problems each takes an optional second argument ``batch``.
+    hess : callable or None
+        The Hessian, likewise; None where the problem gives none (the Moré-Garbow-Hillstrom
+        problems of :func:`mgh`, whose source gives residuals and Jacobians only).
     x0 : ndarray, shape (n,)
         A starting point.
     minimizers : ndarray, shape (k, n)
@@ -91,7 +103,7 @@ class Problem:
 
     f: Callable[..., Any]
     grad: Callable[..., np.ndarray]
-    hess: Callable[..., np.ndarray]
+    hess: Callable[..., np.ndarray] | None
     x0: np.ndarray
     minimizers: np.ndarray
     f_star: float
@@ -926,6 +938,795 @@ def _well_posed(h: np.ndarray) -> bool:
     data without l2, Newton's iterates run off to infinity, where the Hessian vanishes."""
     eig = np.linalg.eigvalsh(h)
     return bool(eig[0] > 1e-8 * max(1.0, eig[-1]))
+
+
+# ---------------------------------------------------------------------------------------------
+# Moré, Garbow & Hillstrom (1981): sums of squares given by residuals and their Jacobian
+# ---------------------------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True, eq=False)
+class LeastSquaresProblem(Problem):
+    """A :class:`Problem` whose objective is a sum of squares, f(x) = sum_i r_i(x)^2.
+
+    Everything of :class:`Problem` holds (``f``, ``grad``, ``x0``, ``minimizers``, ``f_star``,
+    ``name``, ``data``); in addition:
+
+    Attributes
+    ----------
+    residuals : callable
+        ``residuals(x)``: the m residuals r(x), shape ``(m,)`` for x of shape ``(n,)``, or
+        ``(m, ...)`` for x of shape ``(n, ...)`` (points along axis 0, as ``f`` takes them).
+    jacobian : callable
+        ``jacobian(x)``: J(x), the ``(m, n)`` matrix of dr_i/dx_j, for x of shape ``(n,)``.
+        ``grad(x)`` is ``2 J(x)^T r(x)``.
+    local_minima : tuple of float
+        f at local, non-global minima that the source lists (some approached only as x runs
+        off to infinity), so that a solver ending at one of them can be recognized. Empty
+        when none is listed.
+
+    ``hess`` is None: the source gives no Hessians. ``f_star`` is the value the source prints
+    (to the digits it prints; nan where it prints none for these n and m); ``minimizers``
+    holds the minimizers known exactly and may be empty when f* is known only as a number.
+    """
+
+    residuals: Callable[..., np.ndarray] | None = None
+    jacobian: Callable[..., np.ndarray] | None = None
+    local_minima: tuple[float, ...] = ()
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        object.__setattr__(self, "local_minima", tuple(float(v) for v in self.local_minima))
+
+    @property
+    def m(self) -> int:
+        """The number of residuals."""
+        return self.residuals(self.x0).shape[0]
+
+    def __repr__(self) -> str:
+        return (f"LeastSquaresProblem(name={self.name!r}, n={self.n}, m={self.m}, "
+                f"f_star={self.f_star!r})")
+
+
+class _Spec(NamedTuple):
+    """What one MGH problem function returns. ``residuals`` maps points given as the rows of a
+    (K, n) array to a (K, m) array; ``jacobian`` maps one point (n,) to J, (m, n)."""
+
+    residuals: Callable[[np.ndarray], np.ndarray]
+    jacobian: Callable[[np.ndarray], np.ndarray]
+    x0: Any
+    f_star: float = math.nan
+    minimizers: Any = ()
+    local_minima: tuple = ()
+    data: Mapping[str, Any] = {}
+
+
+def _cols(v: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The coordinates of the points in the rows of v, each as a (K, 1) column: against data
+    vectors of shape (m,) they broadcast to (K, m), one row of residuals per point."""
+    return tuple(v[:, j:j + 1] for j in range(v.shape[1]))
+
+
+def _columns(m: int, *cols: Any) -> np.ndarray:
+    """The (m, len(cols)) matrix with these columns; scalars are repeated down the column."""
+    return np.column_stack([np.broadcast_to(c, (m,)) for c in cols])
+
+
+def _block_diagonal(blocks: np.ndarray) -> np.ndarray:
+    """The block-diagonal matrix of q blocks of shape (b, b), given as a (q, b, b) array."""
+    q, b, _ = blocks.shape
+    out = np.zeros((q, b, q, b), dtype=blocks.dtype)
+    idx = np.arange(q)
+    out[idx, :, idx, :] = blocks
+    return out.reshape(q * b, q * b)
+
+
+# The data tables of the paper (Moré, Garbow & Hillstrom 1981, section 3), hand-entered.
+_BARD_Y = np.array([0.14, 0.18, 0.22, 0.25, 0.29, 0.32, 0.35, 0.39, 0.37, 0.58, 0.73, 0.96,
+                    1.34, 2.10, 4.39])
+_GAUSSIAN_Y = np.array([0.0009, 0.0044, 0.0175, 0.0540, 0.1295, 0.2420, 0.3521, 0.3989,
+                        0.3521, 0.2420, 0.1295, 0.0540, 0.0175, 0.0044, 0.0009])
+_MEYER_Y = np.array([34780.0, 28610.0, 23650.0, 19630.0, 16370.0, 13720.0, 11540.0, 9744.0,
+                     8261.0, 7030.0, 6005.0, 5147.0, 4427.0, 3820.0, 3307.0, 2872.0])
+_KOWALIK_Y = np.array([0.1957, 0.1947, 0.1735, 0.1600, 0.0844, 0.0627, 0.0456, 0.0342,
+                       0.0323, 0.0235, 0.0246])
+_KOWALIK_U = np.array([4.0, 2.0, 1.0, 0.5, 0.25, 0.167, 0.125, 0.1, 0.0833, 0.0714, 0.0625])
+_OSBORNE1_Y = np.array([0.844, 0.908, 0.932, 0.936, 0.925, 0.908, 0.881, 0.850, 0.818, 0.784,
+                        0.751, 0.718, 0.685, 0.658, 0.628, 0.603, 0.580, 0.558, 0.538, 0.522,
+                        0.506, 0.490, 0.478, 0.467, 0.457, 0.448, 0.438, 0.431, 0.424, 0.420,
+                        0.414, 0.411, 0.406])
+
+
+def _mgh01(n: int, m: int) -> _Spec:
+    """Rosenbrock: problem 21 with n = 2."""
+    return _mgh21(2, 2)
+
+
+def _mgh02(n: int, m: int) -> _Spec:
+    def residuals(v):
+        x1, x2 = _cols(v)
+        return np.hstack([-13 + x1 + ((5 - x2) * x2 - 2) * x2,
+                          -29 + x1 + ((x2 + 1) * x2 - 14) * x2])
+
+    def jacobian(x):
+        _, x2 = x
+        return np.array([[1.0, (10 - 3 * x2) * x2 - 2], [1.0, (3 * x2 + 2) * x2 - 14]])
+
+    return _Spec(residuals, jacobian, [0.5, -2.0], 0.0, [[5.0, 4.0]], (48.9842,))
+
+
+def _mgh03(n: int, m: int) -> _Spec:
+    def residuals(v):
+        x1, x2 = _cols(v)
+        return np.hstack([1e4 * x1 * x2 - 1, np.exp(-x1) + np.exp(-x2) - 1.0001])
+
+    def jacobian(x):
+        x1, x2 = x
+        return np.array([[1e4 * x2, 1e4 * x1], [-np.exp(-x1), -np.exp(-x2)]])
+
+    return _Spec(residuals, jacobian, [0.0, 1.0], 0.0)
+
+
+def _mgh04(n: int, m: int) -> _Spec:
+    def residuals(v):
+        x1, x2 = _cols(v)
+        return np.hstack([x1 - 1e6, x2 - 2e-6, x1 * x2 - 2])
+
+    def jacobian(x):
+        x1, x2 = x
+        return np.array([[1.0, 0.0], [0.0, 1.0], [x2, x1]])
+
+    return _Spec(residuals, jacobian, [1.0, 1.0], 0.0, [[1e6, 2e-6]])
+
+
+def _mgh05(n: int, m: int) -> _Spec:
+    i, y = np.arange(1, 4), np.array([1.5, 2.25, 2.625])
+
+    def residuals(v):
+        x1, x2 = _cols(v)
+        return y - x1 * (1 - x2**i)
+
+    def jacobian(x):
+        x1, x2 = x
+        return _columns(3, x2**i - 1, i * x1 * x2 ** (i - 1))
+
+    return _Spec(residuals, jacobian, [1.0, 1.0], 0.0, [[3.0, 0.5]], data={"y": y})
+
+
+def _mgh06(n: int, m: int) -> _Spec:
+    i = np.arange(1, m + 1)
+
+    def residuals(v):
+        x1, x2 = _cols(v)
+        return 2 + 2 * i - (np.exp(i * x1) + np.exp(i * x2))
+
+    def jacobian(x):
+        x1, x2 = x
+        return _columns(m, -i * np.exp(i * x1), -i * np.exp(i * x2))
+
+    return _Spec(residuals, jacobian, [0.3, 0.4], 124.362 if m == 10 else math.nan)
+
+
+def _helix_angle(x1: Any, x2: Any) -> Any:
+    """theta = arctan(x2/x1)/(2 pi), plus 1/2 when x1 < 0: atan2/(2 pi), moved from
+    [-1/2, -1/4) to [1/2, 3/4). Where x1 = 0 it is +-1/4, the limit from x1 > 0."""
+    theta = np.arctan2(x2, x1) / (2 * np.pi)
+    return np.where(theta < -0.25, theta + 1, theta)
+
+
+def _mgh07(n: int, m: int) -> _Spec:
+    def residuals(v):
+        x1, x2, x3 = _cols(v)
+        return np.hstack([10 * (x3 - 10 * _helix_angle(x1, x2)), 10 * (np.hypot(x1, x2) - 1),
+                          x3])
+
+    def jacobian(x):
+        x1, x2, _ = x
+        r2 = x1 * x1 + x2 * x2
+        c, r = 50 / (np.pi * r2), math.sqrt(r2)
+        return np.array([[c * x2, -c * x1, 10.0], [10 * x1 / r, 10 * x2 / r, 0.0],
+                         [0.0, 0.0, 1.0]])
+
+    return _Spec(residuals, jacobian, [-1.0, 0.0, 0.0], 0.0, [[1.0, 0.0, 0.0]])
+
+
+def _mgh08(n: int, m: int) -> _Spec:
+    u = np.arange(1.0, 16.0)
+    v_, w = 16 - u, np.minimum(u, 16 - u)
+
+    def residuals(v):
+        x1, x2, x3 = _cols(v)
+        return _BARD_Y - (x1 + u / (v_ * x2 + w * x3))
+
+    def jacobian(x):
+        _, x2, x3 = x
+        d2 = (v_ * x2 + w * x3) ** 2
+        return _columns(15, -1.0, u * v_ / d2, u * w / d2)
+
+    return _Spec(residuals, jacobian, [1.0, 1.0, 1.0], 8.21487e-3, (), (17.4286,),
+                 {"y": _BARD_Y})
+
+
+def _mgh09(n: int, m: int) -> _Spec:
+    t = (8 - np.arange(1, 16)) / 2
+
+    def residuals(v):
+        x1, x2, x3 = _cols(v)
+        return x1 * np.exp(-x2 * (t - x3) ** 2 / 2) - _GAUSSIAN_Y
+
+    def jacobian(x):
+        x1, x2, x3 = x
+        e = np.exp(-x2 * (t - x3) ** 2 / 2)
+        return _columns(15, e, -x1 * (t - x3) ** 2 / 2 * e, x1 * x2 * (t - x3) * e)
+
+    return _Spec(residuals, jacobian, [0.4, 1.0, 0.0], 1.12793e-8, data={"y": _GAUSSIAN_Y,
+                                                                           "t": t})
+
+
+def _mgh10(n: int, m: int) -> _Spec:
+    t = 45 + 5 * np.arange(1, 17)
+
+    def residuals(v):
+        x1, x2, x3 = _cols(v)
+        return x1 * np.exp(x2 / (t + x3)) - _MEYER_Y
+
+    def jacobian(x):
+        x1, x2, x3 = x
+        d = t + x3
+        e = np.exp(x2 / d)
+        return _columns(16, e, x1 * e / d, -x1 * x2 * e / d**2)
+
+    return _Spec(residuals, jacobian, [0.02, 4000.0, 250.0], 87.9458, data={"y": _MEYER_Y,
+                                                                              "t": t})
+
+
+def _mgh11(n: int, m: int) -> _Spec:
+    t = np.arange(1, m + 1) / 100
+    y = 25 + (-50 * np.log(t)) ** (2 / 3)
+
+    def residuals(v):
+        x1, x2, x3 = _cols(v)
+        return np.exp(-np.abs(y - x2) ** x3 / x1) - t
+
+    def jacobian(x):
+        x1, x2, x3 = x
+        a = np.abs(y - x2)
+        p = a**x3
+        e = np.exp(-p / x1)
+        pos = a > 0  # where y_i = x2 the x2- and x3-derivatives are taken as 0 (their limit)
+        safe = np.where(pos, a, 1.0)
+        d2 = np.where(pos, e * x3 * np.sign(y - x2) * safe ** (x3 - 1) / x1, 0.0)
+        d3 = np.where(pos, -e * p * np.log(safe) / x1, 0.0)
+        return _columns(m, e * p / x1**2, d2, d3)
+
+    return _Spec(residuals, jacobian, [5.0, 2.5, 0.15], 0.0, [[50.0, 25.0, 1.5]],
+                 data={"y": y, "t": t})
+
+
+def _mgh12(n: int, m: int) -> _Spec:
+    t = np.arange(1, m + 1) / 10
+    c = np.exp(-t) - np.exp(-10 * t)
+
+    def residuals(v):
+        x1, x2, x3 = _cols(v)
+        return np.exp(-t * x1) - np.exp(-t * x2) - x3 * c
+
+    def jacobian(x):
+        x1, x2, _ = x
+        return _columns(m, -t * np.exp(-t * x1), t * np.exp(-t * x2), -c)
+
+    return _Spec(residuals, jacobian, [0.0, 10.0, 20.0], 0.0,
+                 [[1.0, 10.0, 1.0], [10.0, 1.0, -1.0]], data={"t": t})
+
+
+def _mgh13(n: int, m: int) -> _Spec:
+    """Powell singular: problem 22 with n = 4."""
+    return _mgh22(4, 4)
+
+
+def _mgh14(n: int, m: int) -> _Spec:
+    s90, s10 = math.sqrt(90), math.sqrt(10)
+
+    def residuals(v):
+        x1, x2, x3, x4 = _cols(v)
+        return np.hstack([10 * (x2 - x1**2), 1 - x1, s90 * (x4 - x3**2), 1 - x3,
+                          s10 * (x2 + x4 - 2), (x2 - x4) / s10])
+
+    def jacobian(x):
+        x1, _, x3, _ = x
+        return np.array([[-20 * x1, 10, 0, 0], [-1, 0, 0, 0], [0, 0, -2 * s90 * x3, s90],
+                         [0, 0, -1, 0], [0, s10, 0, s10], [0, 1 / s10, 0, -1 / s10]],
+                        dtype=np.float64)
+
+    return _Spec(residuals, jacobian, [-3.0, -1.0, -3.0, -1.0], 0.0, [[1.0, 1.0, 1.0, 1.0]])
+
+
+def _mgh15(n: int, m: int) -> _Spec:
+    y, u = _KOWALIK_Y, _KOWALIK_U
+
+    def residuals(v):
+        x1, x2, x3, x4 = _cols(v)
+        return y - x1 * (u * u + u * x2) / (u * u + u * x3 + x4)
+
+    def jacobian(x):
+        x1, x2, x3, x4 = x
+        num, den = u * u + u * x2, u * u + u * x3 + x4
+        return _columns(11, -num / den, -x1 * u / den, x1 * num * u / den**2,
+                        x1 * num / den**2)
+
+    return _Spec(residuals, jacobian, [0.25, 0.39, 0.415, 0.39], 3.07505e-4, (), (1.02734e-3,),
+                 {"y": y, "u": u})
+
+
+def _mgh16(n: int, m: int) -> _Spec:
+    t = np.arange(1, m + 1) / 5
+    e, s, c = np.exp(t), np.sin(t), np.cos(t)
+
+    def residuals(v):
+        x1, x2, x3, x4 = _cols(v)
+        return (x1 + t * x2 - e) ** 2 + (x3 + x4 * s - c) ** 2
+
+    def jacobian(x):
+        x1, x2, x3, x4 = x
+        a, b = 2 * (x1 + t * x2 - e), 2 * (x3 + x4 * s - c)
+        return _columns(m, a, a * t, b, b * s)
+
+    return _Spec(residuals, jacobian, [25.0, 5.0, -5.0, -1.0],
+                 85822.2 if m == 20 else math.nan, data={"t": t})
+
+
+def _mgh17(n: int, m: int) -> _Spec:
+    t = 10.0 * np.arange(33)
+
+    def residuals(v):
+        x1, x2, x3, x4, x5 = _cols(v)
+        return _OSBORNE1_Y - (x1 + x2 * np.exp(-t * x4) + x3 * np.exp(-t * x5))
+
+    def jacobian(x):
+        _, x2, x3, x4, x5 = x
+        e4, e5 = np.exp(-t * x4), np.exp(-t * x5)
+        return _columns(33, -1.0, -e4, -e5, t * x2 * e4, t * x3 * e5)
+
+    return _Spec(residuals, jacobian, [0.5, 1.5, -1.0, 0.01, 0.02], 5.46489e-5,
+                 data={"y": _OSBORNE1_Y, "t": t})
+
+
+def _mgh18(n: int, m: int) -> _Spec:
+    t = np.arange(1, m + 1) / 10
+    y = np.exp(-t) - 5 * np.exp(-10 * t) + 3 * np.exp(-4 * t)
+
+    def residuals(v):
+        x1, x2, x3, x4, x5, x6 = _cols(v)
+        return x3 * np.exp(-t * x1) - x4 * np.exp(-t * x2) + x6 * np.exp(-t * x5) - y
+
+    def jacobian(x):
+        x1, x2, x3, x4, x5, x6 = x
+        e1, e2, e5 = np.exp(-t * x1), np.exp(-t * x2), np.exp(-t * x5)
+        return _columns(m, -t * x3 * e1, t * x4 * e2, e1, -e2, -t * x6 * e5, e5)
+
+    return _Spec(residuals, jacobian, [1.0, 2.0, 1.0, 1.0, 1.0, 1.0], 0.0,
+                 [[1.0, 10.0, 1.0, 5.0, 4.0, 3.0], [4.0, 10.0, 3.0, 5.0, 1.0, 1.0]],
+                 (5.65565e-3,) if m == 13 else (), {"y": y, "t": t})
+
+
+_WATSON_F_STAR = {6: 2.28767e-3, 9: 1.39976e-6, 12: 4.72238e-10, 20: 2.48631e-20}
+
+
+def _mgh20(n: int, m: int) -> _Spec:
+    t = np.arange(1, 30) / 29
+    powers = t[:, None] ** np.arange(n)                 # t_i^(j-1), (29, n)
+    slopes = np.arange(1, n) * powers[:, :-1]           # (j-1) t_i^(j-2), j = 2..n
+
+    def residuals(v):
+        s1, s2 = v[:, 1:] @ slopes.T, v @ powers.T
+        x1, x2 = _cols(v[:, :2])
+        return np.hstack([s1 - s2**2 - 1, x1, x2 - x1**2 - 1])
+
+    def jacobian(x):
+        s2 = powers @ x
+        top = np.hstack([np.zeros((29, 1)), slopes]) - 2 * s2[:, None] * powers
+        last = np.zeros((2, n))
+        last[0, 0], last[1, 0], last[1, 1] = 1.0, -2 * x[0], 1.0
+        return np.vstack([top, last])
+
+    return _Spec(residuals, jacobian, np.zeros(n), _WATSON_F_STAR.get(n, math.nan),
+                 data={"t": t})
+
+
+def _mgh21(n: int, m: int) -> _Spec:
+    def residuals(v):
+        odd, even = v[:, 0::2], v[:, 1::2]
+        return np.stack([10 * (even - odd**2), 1 - odd], axis=-1).reshape(v.shape[0], n)
+
+    def jacobian(x):
+        blocks = np.zeros((n // 2, 2, 2))
+        blocks[:, 0, 0], blocks[:, 0, 1], blocks[:, 1, 0] = -20 * x[0::2], 10.0, -1.0
+        return _block_diagonal(blocks)
+
+    return _Spec(residuals, jacobian, np.tile([-1.2, 1.0], n // 2), 0.0, np.ones((1, n)))
+
+
+def _mgh22(n: int, m: int) -> _Spec:
+    s5, s10 = math.sqrt(5), math.sqrt(10)
+
+    def residuals(v):
+        a, b, c, d = (v[:, k::4] for k in range(4))
+        r = [a + 10 * b, s5 * (c - d), (b - 2 * c) ** 2, s10 * (a - d) ** 2]
+        return np.stack(r, axis=-1).reshape(v.shape[0], n)
+
+    def jacobian(x):
+        a, b, c, d = (x[k::4] for k in range(4))
+        zero, one = np.zeros_like(a), np.ones_like(a)
+        p, q = 2 * (b - 2 * c), 2 * s10 * (a - d)
+        rows = [[one, 10 * one, zero, zero], [zero, zero, s5 * one, -s5 * one],
+                [zero, p, -2 * p, zero], [q, zero, zero, -q]]
+        return _block_diagonal(np.moveaxis(np.array(rows), -1, 0))
+
+    return _Spec(residuals, jacobian, np.tile([3.0, -1.0, 0.0, 1.0], n // 4), 0.0,
+                 np.zeros((1, n)))
+
+
+_PENALTY1_F_STAR = {4: 2.24997e-5, 10: 7.08765e-5}
+_PENALTY2_F_STAR = {4: 9.37629e-6, 10: 2.93660e-4}
+
+
+def _mgh23(n: int, m: int) -> _Spec:
+    ra = math.sqrt(1e-5)
+
+    def residuals(v):
+        return np.hstack([ra * (v - 1), np.sum(v * v, axis=1, keepdims=True) - 0.25])
+
+    def jacobian(x):
+        return np.vstack([ra * np.eye(n), 2 * x])
+
+    return _Spec(residuals, jacobian, np.arange(1.0, n + 1), _PENALTY1_F_STAR.get(n, math.nan))
+
+
+def _mgh24(n: int, m: int) -> _Spec:
+    ra = math.sqrt(1e-5)
+    i = np.arange(2, n + 1)
+    y = np.exp(i / 10) + np.exp((i - 1) / 10)
+    weights = np.arange(n, 0, -1)                       # n - j + 1
+
+    def residuals(v):
+        e = np.exp(v / 10)
+        return np.hstack([v[:, :1] - 0.2, ra * (e[:, 1:] + e[:, :-1] - y),
+                          ra * (e[:, 1:] - math.exp(-0.1)),
+                          np.sum(weights * v * v, axis=1, keepdims=True) - 1])
+
+    def jacobian(x):
+        de = ra * np.exp(x / 10) / 10
+        k = np.arange(n - 1)
+        jac = np.zeros((2 * n, n))
+        jac[0, 0] = 1.0
+        jac[1 + k, 1 + k], jac[1 + k, k] = de[1:], de[:-1]
+        jac[n + k, 1 + k] = de[1:]
+        jac[-1] = 2 * weights * x
+        return jac
+
+    return _Spec(residuals, jacobian, np.full(n, 0.5), _PENALTY2_F_STAR.get(n, math.nan),
+                 data={"y": y})
+
+
+def _mgh25(n: int, m: int) -> _Spec:
+    j = np.arange(1.0, n + 1)
+
+    def residuals(v):
+        s = (v - 1) @ j[:, None]
+        return np.hstack([v - 1, s, s * s])
+
+    def jacobian(x):
+        return np.vstack([np.eye(n), j, 2 * ((x - 1) @ j) * j])
+
+    return _Spec(residuals, jacobian, 1 - j / n, 0.0, np.ones((1, n)))
+
+
+def _mgh26(n: int, m: int) -> _Spec:
+    i = np.arange(1.0, n + 1)
+
+    def residuals(v):
+        return n - np.sum(np.cos(v), axis=1, keepdims=True) + i * (1 - np.cos(v)) - np.sin(v)
+
+    def jacobian(x):
+        return np.tile(np.sin(x), (n, 1)) + np.diag(i * np.sin(x) - np.cos(x))
+
+    return _Spec(residuals, jacobian, np.full(n, 1 / n), 0.0, np.zeros((1, n)))
+
+
+def _mgh35(n: int, m: int) -> _Spec:
+    cheb = np.polynomial.chebyshev
+    i = np.arange(1, m + 1)
+    integral = np.where(i % 2 == 0, -1.0, 0.0) / np.maximum(i * i - 1.0, 1.0)  # int T_i(2x-1)
+    derivative = cheb.chebder(np.eye(m + 1))           # column k: T_k' in the basis T_0..
+
+    def residuals(v):
+        return np.mean(cheb.chebvander(2 * v - 1, m)[..., 1:], axis=1) - integral
+
+    def jacobian(x):
+        slopes = cheb.chebvander(2 * x - 1, m - 1) @ derivative   # T_k'(2 x_j - 1), (n, m+1)
+        return 2 * slopes[:, 1:].T / n
+
+    if m == n and (n <= 7 or n == 9):
+        f_star = 0.0
+    else:
+        f_star = {8: 3.51687e-3, 10: 6.50395e-3}.get(n, math.nan) if m == n else math.nan
+    return _Spec(residuals, jacobian, np.arange(1, n + 1) / (n + 1), f_star)
+
+
+class _Entry(NamedTuple):
+    name: str
+    build: Callable[[int, int], _Spec]
+    n: int                  # the default n
+    n_rule: tuple           # (smallest, largest or None, step): allowed n
+    m: Callable[[int], int]  # the default m for an n
+    m_range: Callable[[int], tuple] | None = None  # (smallest, largest or None) if m may vary
+
+
+def _fixed(value: int) -> Callable[[int], int]:
+    return lambda n: value
+
+
+#: k -> the problem's entry; the keys are the problem numbers of the paper.
+_MGH: dict[int, _Entry] = {
+    1: _Entry("rosenbrock", _mgh01, 2, (2, 2, 1), _fixed(2)),
+    2: _Entry("freudenstein_roth", _mgh02, 2, (2, 2, 1), _fixed(2)),
+    3: _Entry("powell_badly_scaled", _mgh03, 2, (2, 2, 1), _fixed(2)),
+    4: _Entry("brown_badly_scaled", _mgh04, 2, (2, 2, 1), _fixed(3)),
+    5: _Entry("beale", _mgh05, 2, (2, 2, 1), _fixed(3)),
+    6: _Entry("jennrich_sampson", _mgh06, 2, (2, 2, 1), _fixed(10), lambda n: (n, None)),
+    7: _Entry("helical_valley", _mgh07, 3, (3, 3, 1), _fixed(3)),
+    8: _Entry("bard", _mgh08, 3, (3, 3, 1), _fixed(15)),
+    9: _Entry("gaussian", _mgh09, 3, (3, 3, 1), _fixed(15)),
+    10: _Entry("meyer", _mgh10, 3, (3, 3, 1), _fixed(16)),
+    11: _Entry("gulf", _mgh11, 3, (3, 3, 1), _fixed(99), lambda n: (n, 100)),
+    12: _Entry("box_3d", _mgh12, 3, (3, 3, 1), _fixed(10), lambda n: (n, None)),
+    13: _Entry("powell_singular", _mgh13, 4, (4, 4, 1), _fixed(4)),
+    14: _Entry("wood", _mgh14, 4, (4, 4, 1), _fixed(6)),
+    15: _Entry("kowalik_osborne", _mgh15, 4, (4, 4, 1), _fixed(11)),
+    16: _Entry("brown_dennis", _mgh16, 4, (4, 4, 1), _fixed(20), lambda n: (n, None)),
+    17: _Entry("osborne1", _mgh17, 5, (5, 5, 1), _fixed(33)),
+    18: _Entry("biggs_exp6", _mgh18, 6, (6, 6, 1), _fixed(13), lambda n: (n, None)),
+    20: _Entry("watson", _mgh20, 6, (2, 31, 1), _fixed(31)),
+    21: _Entry("extended_rosenbrock", _mgh21, 10, (2, None, 2), lambda n: n),
+    22: _Entry("extended_powell_singular", _mgh22, 12, (4, None, 4), lambda n: n),
+    23: _Entry("penalty1", _mgh23, 4, (1, None, 1), lambda n: n + 1),
+    24: _Entry("penalty2", _mgh24, 4, (1, None, 1), lambda n: 2 * n),
+    25: _Entry("variably_dimensioned", _mgh25, 10, (1, None, 1), lambda n: n + 2),
+    26: _Entry("trigonometric", _mgh26, 10, (1, None, 1), lambda n: n),
+    35: _Entry("chebyquad", _mgh35, 8, (1, None, 1), lambda n: n, lambda n: (n, None)),
+}
+
+#: The numbers of the Moré-Garbow-Hillstrom problems :func:`mgh` provides.
+MGH_PROBLEMS: tuple[int, ...] = tuple(_MGH)
+
+
+def _integer(name: str, value: Any) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+    return int(value)
+
+
+def _check_mgh_size(label: str, name: str, value: int, low: int, high: int | None,
+                    step: int = 1) -> None:
+    if low <= value and (high is None or value <= high) and value % step == 0:
+        return
+    if high == low:
+        allowed = f"{low}"
+    else:
+        kind = {1: "an integer", 2: "an even integer"}.get(step, f"a multiple of {step},")
+        allowed = f"{kind} >= {low}" + ("" if high is None else f" and <= {high}")
+    raise ValueError(f"{label} must be {allowed} for {name}, got {value}")
+
+
+def mgh(k: int, n: int | None = None, m: int | None = None) -> LeastSquaresProblem:
+    r"""Problem k of Moré, Garbow & Hillstrom's unconstrained test set: f(x) = sum_i r_i(x)^2.
+
+    The problems of J. J. Moré, B. S. Garbow, K. E. Hillstrom, "Testing unconstrained
+    optimization software", *ACM Trans. Math. Software* 7(1):17-41, 1981 (section 3), with
+    their numbers: 1-18, 20-26 and 35 (``MGH_PROBLEMS``). Each is given, as in the paper, by
+    m residuals :math:`r_i(x)`; :math:`f = \sum_i r_i^2`, :math:`\nabla f = 2 J^\top r` with
+    the analytic Jacobian :math:`J_{ij} = \partial r_i / \partial x_j`. The paper's standard
+    start is ``x0``; ``f_star`` is the minimum it prints (rounded or truncated to about six
+    digits: "f = 8.21487...10^-3"); ``local_minima`` the other minima it lists; ``minimizers``
+    the minimizers it gives exactly. Returns a :class:`LeastSquaresProblem` (``residuals``,
+    ``jacobian``, ``m``; ``hess`` is None) named ``"mgh%02d_<name>"``, e.g.
+    ``"mgh06_jennrich_sampson"``.
+
+    Equations::
+
+        k  name: n, m (defaults)      residuals r_i, i = 1..m
+           standard start x0
+        1  rosenbrock: 2, 2           10 (x2 - x1^2),  1 - x1
+           x0 = (-1.2, 1)
+        2  freudenstein_roth: 2, 2    -13 + x1 + ((5 - x2) x2 - 2) x2,
+                                      -29 + x1 + ((x2 + 1) x2 - 14) x2
+           x0 = (0.5, -2)
+        3  powell_badly_scaled: 2, 2  1e4 x1 x2 - 1,  e^-x1 + e^-x2 - 1.0001
+           x0 = (0, 1)
+        4  brown_badly_scaled: 2, 3   x1 - 1e6,  x2 - 2e-6,  x1 x2 - 2
+           x0 = (1, 1)
+        5  beale: 2, 3                y_i - x1 (1 - x2^i),  y = (1.5, 2.25, 2.625)
+           x0 = (1, 1)
+        6  jennrich_sampson: 2, m >= 2 (10)
+                                      2 + 2i - (e^(i x1) + e^(i x2))
+           x0 = (0.3, 0.4)
+        7  helical_valley: 3, 3       10 (x3 - 10 theta),  10 (sqrt(x1^2 + x2^2) - 1),  x3;
+                                      theta = arctan(x2/x1) / (2 pi)  [+ 1/2 if x1 < 0]
+           x0 = (-1, 0, 0)
+        8  bard: 3, 15                y_i - (x1 + u / (v x2 + w x3)),
+                                      u = i, v = 16 - i, w = min(u, v)
+           x0 = (1, 1, 1)
+        9  gaussian: 3, 15            x1 exp(-x2 (t - x3)^2 / 2) - y_i,  t = (8 - i) / 2
+           x0 = (0.4, 1, 0)
+        10 meyer: 3, 16               x1 exp(x2 / (t + x3)) - y_i,  t = 45 + 5i
+           x0 = (0.02, 4000, 250)
+        11 gulf: 3, 3 <= m <= 100 (99)
+                                      exp(-|y_i - x2|^x3 / x1) - t,  t = i/100,
+                                      y_i = 25 + (-50 ln t)^(2/3)
+           x0 = (5, 2.5, 0.15)
+        12 box_3d: 3, m >= 3 (10)     e^(-t x1) - e^(-t x2) - x3 (e^-t - e^(-10 t)),  t = i/10
+           x0 = (0, 10, 20)
+        13 powell_singular: 4, 4      problem 22 with n = 4
+           x0 = (3, -1, 0, 1)
+        14 wood: 4, 6                 10 (x2 - x1^2),  1 - x1,  90^(1/2) (x4 - x3^2),  1 - x3,
+                                      10^(1/2) (x2 + x4 - 2),  10^(-1/2) (x2 - x4)
+           x0 = (-3, -1, -3, -1)
+        15 kowalik_osborne: 4, 11     y_i - x1 (u_i^2 + u_i x2) / (u_i^2 + u_i x3 + x4)
+           x0 = (0.25, 0.39, 0.415, 0.39)
+        16 brown_dennis: 4, m >= 4 (20)
+                                      (x1 + t x2 - e^t)^2 + (x3 + x4 sin t - cos t)^2,  t = i/5
+           x0 = (25, 5, -5, -1)
+        17 osborne1: 5, 33            y_i - (x1 + x2 e^(-t x4) + x3 e^(-t x5)),  t = 10 (i - 1)
+           x0 = (0.5, 1.5, -1, 0.01, 0.02)
+        18 biggs_exp6: 6, m >= 6 (13)
+                                      x3 e^(-t x1) - x4 e^(-t x2) + x6 e^(-t x5) - y_i,
+                                      t = i/10,  y_i = e^-t - 5 e^(-10 t) + 3 e^(-4 t)
+           x0 = (1, 2, 1, 1, 1, 1)
+        20 watson: 2 <= n <= 31 (6), 31
+                                      i <= 29, t = i/29:  sum_{j=2..n} (j - 1) x_j t^(j-2)
+                                          - (sum_{j=1..n} x_j t^(j-1))^2 - 1;
+                                      r_30 = x1,  r_31 = x2 - x1^2 - 1
+           x0 = (0, ..., 0)
+        21 extended_rosenbrock: n even (10), n
+                                      r_{2i-1} = 10 (x_{2i} - x_{2i-1}^2),  r_{2i} = 1 - x_{2i-1}
+           x0 = (-1.2, 1, -1.2, 1, ...)
+        22 extended_powell_singular: n = 4k (12), n
+                                      on each block (x1, x2, x3, x4) of 4 coordinates:
+                                      x1 + 10 x2,  5^(1/2) (x3 - x4),  (x2 - 2 x3)^2,
+                                      10^(1/2) (x1 - x4)^2
+           x0 = (3, -1, 0, 1, 3, -1, 0, 1, ...)
+        23 penalty1: n (4), n + 1     a^(1/2) (x_i - 1) for i <= n,  sum_j x_j^2 - 1/4;
+                                      a = 1e-5
+           x0 = (1, 2, ..., n)
+        24 penalty2: n (4), 2n        x1 - 0.2;
+                                      a^(1/2) (e^(x_i/10) + e^(x_{i-1}/10) - y_i), 2 <= i <= n,
+                                      y_i = e^(i/10) + e^((i-1)/10);
+                                      a^(1/2) (e^(x_{i-n+1}/10) - e^(-1/10)), n < i < 2n;
+                                      sum_j (n - j + 1) x_j^2 - 1;  a = 1e-5
+           x0 = (1/2, ..., 1/2)
+        25 variably_dimensioned: n (10), n + 2
+                                      x_i - 1 for i <= n,  s,  s^2;  s = sum_j j (x_j - 1)
+           x0_j = 1 - j/n
+        26 trigonometric: n (10), n   n - sum_j cos x_j + i (1 - cos x_i) - sin x_i
+           x0 = (1/n, ..., 1/n)
+        35 chebyquad: n (8), m >= n (n)
+                                      (1/n) sum_j T_i(x_j) - int_0^1 T_i(x) dx,  T_i the
+                                      Chebyshev polynomial shifted to [0, 1]: T_i(2x - 1);
+                                      the integral is -1/(i^2 - 1) for even i, 0 for odd i
+           x0_j = j/(n + 1)
+        f = sum_i r_i^2,   grad f = 2 J^T r,   J_ij = dr_i/dx_j
+
+    f* as the paper prints it (``f_star``; nan where it prints none for the n, m chosen), the
+    minimizers it gives exactly (``minimizers``) and the other minima it lists
+    (``local_minima``, values only)::
+
+        1  0 at (1, 1)
+        2  0 at (5, 4);  local 48.9842... at (11.41..., -0.8968...)
+        3  0 at (1.098...e-5, 9.106...)   (not exact: ``minimizers`` is empty)
+        4  0 at (1e6, 2e-6)
+        5  0 at (3, 0.5)
+        6  124.362... at x1 = x2 = 0.2578... (m = 10)
+        7  0 at (1, 0, 0)
+        8  8.21487...e-3;  local 17.4286... at (0.8406..., -inf, -inf)
+        9  1.12793...e-8
+        10 87.9458...
+        11 0 at (50, 25, 1.5)
+        12 0 at (1, 10, 1), (10, 1, -1), and wherever x1 = x2 and x3 = 0
+        13 0 at (0, 0, 0, 0)
+        14 0 at (1, 1, 1, 1)
+        15 3.07505...e-4;  local 1.02734...e-3 at (+inf, -14.07..., -inf, -inf)
+        16 85822.2... (m = 20)
+        17 5.46489...e-5
+        18 0 at (1, 10, 1, 5, 4, 3) and (4, 10, 3, 5, 1, 1);  local 5.65565...e-3 (m = 13)
+        20 2.28767...e-3 (n = 6), 1.39976...e-6 (n = 9), 4.72238...e-10 (n = 12),
+           2.48631...e-20 (n = 20)
+        21 0 at (1, ..., 1)
+        22 0 at (0, ..., 0)
+        23 2.24997...e-5 (n = 4), 7.08765...e-5 (n = 10)
+        24 9.37629...e-6 (n = 4), 2.93660...e-4 (n = 10)
+        25 0 at (1, ..., 1)
+        26 0 at (0, ..., 0)
+        35 0 (m = n, 1 <= n <= 7 and n = 9), 3.51687...e-3 (m = n = 8),
+           6.50395...e-3 (m = n = 10)
+
+    The second minimizer of 18 is the first with the two exponentials e^(-t x1), e^(-t x5)
+    exchanged (x1 <-> x5, x3 <-> x6). On 26 the usual solvers stop from x0 at f = 2.79506e-5
+    (n = 10), a local minimum the paper does not list.
+
+    Parameters
+    ----------
+    k : int
+        The paper's problem number, one of ``MGH_PROBLEMS``.
+    n : int, optional
+        The dimension: fixed for problems 1-18 (give it or leave it None); for the others,
+        as in the table (defaults in parentheses). The paper fixes no n for problems 20-26 and
+        35: the defaults are the smallest n for which it prints f* (20, 23, 24), the first n
+        with f* > 0 (35: n = 8), and n = 10 (12 for problem 22, a multiple of 4) where f* = 0
+        for every n. ValueError names n and the allowed values otherwise.
+    m : int, optional
+        The number of residuals, for problems 6, 11, 12, 16, 18 and 35, where the paper lets
+        it vary (defaults: the m of the paper's printed f*; for 11, m = 99, as Burkardt's
+        ``test_opt`` and Jamil & Yang (2013) use, since the paper fixes none); elsewhere it is
+        determined by n, and a different m raises ValueError naming m.
+
+    Notes
+    -----
+    * Problem 11: the paper prints the residual as exp(-|y_i m i x2|^x3 / x1) - t_i, where
+      "m i" is a typesetting slip for the minus sign (the minimizer (50, 25, 1.5) makes every
+      residual zero only with y_i - x2); MINPACK's and Burkardt's codes have the minus sign.
+    * Problem 7: theta is taken as atan2(x2, x1)/(2 pi) shifted to [-1/4, 3/4), which is the
+      paper's formula for x1 != 0 and extends it to x1 = 0, x2 != 0 by continuity from x1 > 0
+      (as MINPACK does, sign(1/4, x2)); f jumps across x1 = 0, x2 < 0.
+    * Problem 11: where y_i = x2 (only for i = 100, x2 = 25) the residual is not differentiable
+      in x2 when x3 <= 1; the Jacobian there holds 0 for the x2 and x3 entries (the limits
+      when x3 > 1).
+
+    Examples
+    --------
+    >>> p = mgh(6)
+    >>> p.name, p.n, p.m, p.f_star
+    ('mgh06_jennrich_sampson', 2, 10, 124.362)
+    >>> float(p.f(p.x0))  # doctest: +ELLIPSIS
+    4171.3...
+    >>> mgh(21, n=4).residuals([-1.2, 1.0, -1.2, 1.0])
+    array([-4.4,  2.2, -4.4,  2.2])
+    """
+    k = _integer("k", k)
+    if k not in _MGH:
+        raise ValueError(f"k must be one of {', '.join(map(str, MGH_PROBLEMS))}, got {k}")
+    entry = _MGH[k]
+    name = f"mgh{k:02d}_{entry.name}"
+    n = entry.n if n is None else _integer("n", n)
+    _check_mgh_size("n", name, n, *entry.n_rule)
+    if m is None:
+        m = entry.m(n)
+    else:
+        m = _integer("m", m)
+        if entry.m_range is None:
+            _check_mgh_size("m", name, m, entry.m(n), entry.m(n))
+        else:
+            _check_mgh_size("m", name, m, *entry.m_range(n))
+    spec = entry.build(n, m)
+    rows, jac = spec.residuals, spec.jacobian
+
+    def residuals(x: Any) -> np.ndarray:
+        x = _point(x, n, grid=True, complex_ok=False)
+        r = rows(x.reshape(n, -1).T)
+        return r.T.reshape((m,) + x.shape[1:])
+
+    def jacobian(x: Any) -> np.ndarray:
+        return jac(_point(x, n, complex_ok=False))
+
+    def f(x: Any) -> Any:
+        return np.sum(residuals(x) ** 2, axis=0)
+
+    def grad(x: Any) -> np.ndarray:
+        x = _point(x, n, complex_ok=False)
+        return 2 * (jac(x).T @ rows(x[None, :])[0])
+
+    data = {"k": k, **spec.data}
+    return LeastSquaresProblem(f, grad, None, np.array(spec.x0, dtype=np.float64),
+                               spec.minimizers, spec.f_star, name, data=data,
+                               residuals=residuals, jacobian=jacobian,
+                               local_minima=spec.local_minima)
 
 
 def all_problems() -> dict[str, Problem]:
