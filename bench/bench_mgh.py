@@ -58,8 +58,9 @@ def _lbfgsb_status(r) -> str:
 
 
 def run_quantopt(prob, method: str):
-    """quantopt's minimize with method "bfgs" or "lbfgs", stopping at max|grad| <= GTOL."""
-    return qo.minimize(prob.f, prob.x0, jac=prob.grad, method=method, line_search="wolfe",
+    """quantopt's minimize with method "bfgs" or "lbfgs" at its defaults (the Wolfe search with
+    its fallback), stopping at max|grad| <= GTOL."""
+    return qo.minimize(prob.f, prob.x0, jac=prob.grad, method=method,
                        options={"gtol": GTOL, "maxiter": MAXITER, "path": False})
 
 
@@ -93,7 +94,7 @@ def machine() -> str:
 def main() -> None:
     print(machine())
     print(f"stop: max|grad| <= {GTOL:g} for all four, maxiter {MAXITER}; quantopt with "
-          f"line_search='wolfe'; reached: |f - f_ref| <= {RTOL:g} |f_ref|, or f <= {ZERO_ATOL:g} "
+          f"its default line search (Wolfe + fallback); reached: |f - f_ref| <= {RTOL:g} |f_ref|, or f <= {ZERO_ATOL:g} "
           "when f_ref = 0")
     head = (f"{'problem':<31} {'n':>3} {'m':>3} {'f*':>11} {'solver':<12} {'f':>12} "
             f"{'reached':>7} {'nit':>6} {'nfev':>6} {'max|g|':>8}  status")

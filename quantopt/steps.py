@@ -202,7 +202,7 @@ class Wolfe(_Search):
 
         res = wolfe(..., xtol, stpmax)              Moré-Thuente (dcsrch), from alpha0
         ACCEPTED                        -> take it
-        XTOL or ROUNDING, f decreased   -> take the best trial (as L-BFGS-B takes its point)
+        failed, but f decreased         -> take the best trial (as L-BFGS-B takes its point)
         else res2 = wolfe_zoom(..., amax=stpmax)     Nocedal & Wright 3.5-3.6 (scipy's fallback)
         ACCEPTED                        -> take it
         either search decreased f       -> take the lower of their best trials
@@ -222,7 +222,7 @@ class Wolfe(_Search):
         stpmax = max(self.stpmax, alpha0)
         res = ls.wolfe(fun.f, fun.g, pt.x, f0, g, d, alpha0=alpha0, c1=self.c1, c2=self.c2,
                        maxls=self.maxls, xtol=self.xtol, stpmax=stpmax)
-        if res.status == ls.ACCEPTED or (res.status in (ls.XTOL, ls.ROUNDING) and res.alpha > 0):
+        if res.status == ls.ACCEPTED or res.alpha > 0:
             return Move(Iterate(res.x, res.fx, res.g))
         zoom = ls.wolfe_zoom(fun.f, fun.g, pt.x, f0, g, d, alpha0=alpha0, c1=self.c1,
                              c2=self.c2, amax=stpmax)
