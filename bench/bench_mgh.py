@@ -93,9 +93,9 @@ def machine() -> str:
 
 def main() -> None:
     print(machine())
-    print(f"stop: max|grad| <= {GTOL:g} for all four, maxiter {MAXITER}; quantopt with "
-          f"its default line search (Wolfe + fallback); reached: |f - f_ref| <= {RTOL:g} |f_ref|, or f <= {ZERO_ATOL:g} "
-          "when f_ref = 0")
+    print(f"stop: max|grad| <= {GTOL:g} for all four, maxiter {MAXITER}; quantopt with its "
+          f"default line search (Wolfe + fallback); reached: |f - f_ref| <= {RTOL:g} |f_ref|, "
+          f"or f <= {ZERO_ATOL:g} when f_ref = 0")
     head = (f"{'problem':<31} {'n':>3} {'m':>3} {'f*':>11} {'solver':<12} {'f':>12} "
             f"{'reached':>7} {'nit':>6} {'nfev':>6} {'max|g|':>8}  status")
     print(head)

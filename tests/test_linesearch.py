@@ -12,6 +12,8 @@ import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
+from mt_functions import mt_paper_functions
+
 from quantopt import from_codes
 from quantopt import linesearch as ls
 
@@ -396,46 +398,16 @@ def test_wolfe_agrees_with_scipy_dcsrch(coef, x0, alpha0, cs):
         assert res.alpha == pytest.approx(ref, rel=1e-12)
 
 
-def _mt_paper_functions():
-    """The test functions of Moré & Thuente (1994), section 5, as phi(a), phi'(a)."""
-    def f1(a, b=2.0):
-        return -a / (a * a + b), (a * a - b) / (a * a + b) ** 2
-
-    def f2(a, b=0.004):
-        return (a + b) ** 5 - 2 * (a + b) ** 4, 5 * (a + b) ** 4 - 8 * (a + b) ** 3
-
-    def f3(a, b=0.01, ell=39):
-        if a <= 1 - b:
-            v, d = 1 - a, -1.0
-        elif a >= 1 + b:
-            v, d = a - 1, 1.0
-        else:
-            v, d = (a - 1) ** 2 / (2 * b) + b / 2, (a - 1) / b
-        w = ell * math.pi / 2
-        return v + 2 * (1 - b) / (ell * math.pi) * math.sin(w * a), d + (1 - b) * math.cos(w * a)
-
-    def yok(b1, b2):
-        def gam(b):
-            return math.sqrt(1 + b * b) - b
-
-        def f(a):
-            r1, r2 = math.sqrt((1 - a) ** 2 + b2 * b2), math.sqrt(a * a + b1 * b1)
-            return gam(b1) * r1 + gam(b2) * r2, -gam(b1) * (1 - a) / r1 + gam(b2) * a / r2
-        return f
-
-    return {"MT1": (f1, 1e-3, 0.1), "MT2": (f2, 1e-3, 0.1), "MT3": (f3, 0.1, 0.5),
-            "MT4": (yok(1e-3, 1e-3), 1e-3, 1e-2), "MT5": (yok(1e-2, 1e-3), 1e-3, 1e-2),
-            "MT6": (yok(1e-3, 1e-2), 1e-3, 1e-2)}
 
 
-@pytest.mark.parametrize("name", sorted(_mt_paper_functions()))
+@pytest.mark.parametrize("name", sorted(mt_paper_functions()))
 @pytest.mark.parametrize("alpha0", [1e-3, 1e-1, 1e1, 1e3])
 def test_wolfe_matches_scipy_dcsrch_on_the_more_thuente_functions(name, alpha0):
     """The functions of the paper's section 5 from its starting steps 1e-3 .. 1e3: the same
     outcome as scipy's DCSRCH (the ported MINPACK-2): the same accepted step after the same
     number of trials, or (MT2, MT3, whose minimizers need a narrower bracket than xtol = 0.1
     allows) an XTOL failure one trial earlier than dcsrch's warning (no re-evaluation)."""
-    fun, c1, c2 = _mt_paper_functions()[name]
+    fun, c1, c2 = mt_paper_functions()[name]
     phi = lambda a: fun(a)[0]  # noqa: E731
     dphi = lambda a: fun(a)[1]  # noqa: E731
     ref, nref = _dcsrch_reference(phi, dphi, alpha0, c1, c2, 30)

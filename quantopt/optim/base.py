@@ -271,5 +271,6 @@ def check_count(name: str, value: Any) -> int:
 
 
 __all__ = ["UpdateRule", "initial_step", "state_zeros", "check_positive", "check_nonnegative",
-           "check_count", "check_unit_interval", "BLOCK_BYTES", "blocks", "dtype_scalars", "prepare_inplace",
-           "check_float_hyper", "check_x_inplace", "check_g_inplace", "generic_step_inplace"]
+           "check_count", "check_unit_interval", "BLOCK_BYTES", "blocks", "dtype_scalars",
+           "prepare_inplace", "check_float_hyper", "check_x_inplace", "check_g_inplace",
+           "generic_step_inplace"]
