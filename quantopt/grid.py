@@ -125,9 +125,13 @@ class Grid:
 
     def step_codes(self, step: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
         """The codes of a quantized step: (step)^Q·qp, to nearest (round half up) when rng is
-        None, else stochastically rounded with rng (E[(step)^S] = step)."""
+        None, else stochastically rounded with rng (E[(step)^S] = step). OverflowError for a
+        non-finite step (or codes beyond CODE_BOUND)."""
+        step = np.asarray(step, dtype=np.float64)
+        if not np.all(np.isfinite(step)):  # a finite direction times a huge step overflowed
+            raise OverflowError("the step is not finite: it cannot be quantized")
         if rng is not None:
-            step = stochastic_round(np.asarray(step, dtype=np.float64), self.qp_float, rng=rng)
+            step = stochastic_round(step, self.qp_float, rng=rng)
         return self.codes(step)
 
     def on_grid(self, x: np.ndarray) -> bool:
@@ -172,4 +176,3 @@ class Grid:
 def as_grid(qp: Any) -> Grid:
     """qp (a number or a Grid) as a Grid."""
     return qp if isinstance(qp, Grid) else Grid(qp)
-

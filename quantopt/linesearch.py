@@ -22,6 +22,7 @@ import numpy as np
 
 from .grid import as_grid
 
+
 class Status(IntEnum):
     """Why a line search (or the grid poll) stopped; one meaning each (see ``MESSAGES``)."""
 
@@ -206,6 +207,12 @@ def quantized_armijo(fun: Callable[[np.ndarray], float], codes: np.ndarray, grid
     LineSearchResult with ``codes`` the codes of the new point (the start's if none), alpha the
     accepted α (0.0 for a polled neighbour or none), and status ACCEPTED, POLLED,
     GRID_LOCAL_MIN, NOT_POLLED, or NOT_DESCENT (grad·p >= 0: nothing evaluated).
+
+    Raises
+    ------
+    OverflowError
+        A trial step α·p that overflows, or a point beyond the grid's code bound (the driver
+        ends the run with status 4).
     """
     _check_params(c1, shrink, maxls)
     grid = as_grid(grid)
@@ -236,7 +243,9 @@ def quantized_armijo(fun: Callable[[np.ndarray], float], codes: np.ndarray, grid
 
     for j in range(maxls):
         alpha = alpha0 * shrink**j
-        d = grid.step_codes(alpha * p)
+        with np.errstate(over="ignore"):  # a non-finite step raises OverflowError below
+            step = alpha * p
+        d = grid.step_codes(step)
         if not d.any():
             break
         if (res := attempt(d, alpha)) is not None:

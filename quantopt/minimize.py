@@ -23,7 +23,7 @@ import numpy as np
 from . import linesearch as ls
 from . import steps
 from ._checks import check_int, check_nonnegative, check_positive
-from ._objective import MiniBatchObjective, NonFinite, Objective, max_abs
+from ._objective import MiniBatchObjective, NonFinite, Objective, all_finite, max_abs
 from .grid import Grid
 from .optim import RULES, lookup
 from .steps import Iterate, Status
@@ -211,6 +211,8 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
                 def again() -> bool:  # would the rule take the same direction at the same x?
                     return np.array_equal(rule.step(new_state, pt.x, g, h)[0], d)
 
+                if not all_finite(d):
+                    raise NonFinite("The update rule's direction became nan or inf")
                 move = policy(fun_t, pt, g, d, new_state, again)
                 if move.stop != Status.LINESEARCH_FAILED or restart:
                     break

@@ -38,6 +38,7 @@ from . import linesearch as ls
 from .grid import Grid
 from .optim.base import UpdateRule, initial_step
 
+
 class Status(IntEnum):
     """Why :func:`quantopt.minimize` stopped (``OptimizeResult.status``); 0 is success, as in
     scipy. One meaning each; the messages are ``quantopt.minimize.MESSAGES``."""
@@ -52,12 +53,14 @@ class Status(IntEnum):
 
 
 LINESEARCH_FAILED, STEP_ZERO = Status.LINESEARCH_FAILED, Status.STEP_ZERO
-NONFINITE, GRID_LOCAL_MIN = Status.NONFINITE, Status.GRID_LOCAL_MIN
+GRID_LOCAL_MIN = Status.GRID_LOCAL_MIN
 
 
 class Iterate(NamedTuple):
-    """A point of the run: x (float64), f and g of the descended function there (None where not
-    evaluated yet), and on the grid its integer codes (x = codes/qp exactly; else None)."""
+    """A point of the run: x (float64), f and ∇f there (None where not evaluated yet; for SGD g
+    is the full gradient, known at epoch ends), and on the grid its integer codes (x = codes/qp
+    exactly; else None). A policy returns f and g of the function it descended, which the
+    objective replaces for a mini-batch (``_objective.MiniBatchObjective.settle``)."""
 
     x: np.ndarray
     f: float | None
@@ -73,13 +76,6 @@ class Move(NamedTuple):
     detail: str = ""
 
 
-def _finite_step(step: np.ndarray) -> Move | None:
-    """A non-finite step stops the run (status 4) before it is quantized."""
-    if np.all(np.isfinite(step)):
-        return None
-    return Move(None, NONFINITE, "The step became nan or inf")
-
-
 class FixedStep:
     """x_{t+1} = x_t + lr d_t."""
 
@@ -89,7 +85,8 @@ class FixedStep:
         self.lr = lr
 
     def __call__(self, fun, pt: Iterate, g, d, state, again) -> Move:
-        return Move(Iterate(pt.x + self.lr * d, None, None))
+        with np.errstate(over="ignore"):  # an overflow is reported: status 4
+            return Move(Iterate(pt.x + self.lr * d, None, None))
 
 
 class FixedGridStep:
@@ -109,9 +106,8 @@ class FixedGridStep:
         self.grid, self.lr, self.rng, self.poll = grid, lr, rng, poll
 
     def __call__(self, fun, pt: Iterate, g, d, state, again) -> Move:
-        step = self.lr * d
-        if (bad := _finite_step(step)) is not None:
-            return bad
+        with np.errstate(over="ignore"):  # an overflow is reported: status 4
+            step = self.lr * d
         dk = self.grid.step_codes(step, self.rng)
         if dk.any():
             k = self.grid.add(pt.codes, dk)

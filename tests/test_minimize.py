@@ -664,3 +664,19 @@ def test_wolfe_search_recovers_where_it_used_to_give_up(method):
     f, g, x0 = _gh_2169()
     res = qo.minimize(f, x0, jac=g, method=method)
     assert res.success and res.x[0] == pytest.approx(1.0, abs=1e-6)
+
+
+@pytest.mark.parametrize("method, hess, options, line_search", [
+    ("gd", None, {"lr": 1e308}, None),                      # lr * d overflows
+    ("newton", lambda x: np.full((2, 2), np.nan), {}, "armijo"),   # a nan direction
+    ("gd", None, {"lr": 1e308}, "armijo"),                  # alpha * d overflows in the search
+    ("gd", None, {"lr": 1e308, "rounding": "stochastic", "seed": 0}, None),
+])
+def test_non_finite_steps_on_the_grid_end_with_status_4(method, hess, options, line_search):
+    """On the grid a non-finite step cannot be quantized: the run ends with status 4 and the
+    last finite iterate, instead of an exception from the rounding."""
+    prob = Quad()
+    res = qo.minimize(prob.f, np.array([2.0, 1.0]), jac=prob.g, method=method,
+                      hess=hess or prob.h, qp=8, line_search=line_search, options=options)
+    assert res.status == 4 and not res.success
+    assert np.all(np.isfinite(res.x)) and on_grid(res.x, 8)

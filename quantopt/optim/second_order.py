@@ -88,7 +88,7 @@ def _powell_damped_y(s: np.ndarray, y: np.ndarray, Bs: np.ndarray):
         return None
     theta = (1 - eta) * sBs / (sBs - sy)
     y_d = y - Bs                            # y_d = theta y + (1 - theta) Bs
-    y_d *= theta                            #     = Bs + theta (y - Bs), built in one array
+    y_d *= theta                            # = Bs + theta (y - Bs), built in one array
     y_d += Bs
     return y_d
 
