@@ -19,47 +19,43 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from .steps import Iterate
-
-
-class NonFinite(ArithmeticError):
-    """The run met nan or inf: the message says where."""
+from .steps import Iterate, NonFinite
 
 
 class _Counted:
     """Wraps fun/jac/hess: counts every call and checks what comes back."""
 
     def __init__(self, fn: Callable, name: str, n: int, kind: str):
-        self.fn, self.name, self.n, self.kind, self.calls = fn, name, n, kind, 0
+        self.fn, self.name, self.kind, self.calls = fn, name, kind, 0
+        self.shape = () if kind == "fun" else (n,) if kind == "jac" else (n, n)
 
     def __call__(self, x: np.ndarray, *batch) -> Any:
         self.calls += 1
         out = self.fn(x.copy(), *batch)  # the caller's x is never exposed to user code
         if self.kind == "fun":
+            if type(out) is float:  # the common case, checked cheaply
+                return out
             arr = np.asarray(out)
             if arr.shape != () or arr.dtype.kind not in "fiu":
                 raise ValueError(f"{self.name} must return a real scalar, got "
                                  f"{type(out).__name__} of shape {arr.shape}")
             return float(arr)
         arr = np.array(out, dtype=np.float64)  # a fresh array: the result owns it
-        shape = (self.n,) if self.kind == "jac" else (self.n, self.n)
-        if arr.shape != shape:
-            raise ValueError(f"{self.name} must return an array of shape {shape}, "
+        if arr.shape != self.shape:
+            raise ValueError(f"{self.name} must return an array of shape {self.shape}, "
                              f"got shape {arr.shape}")
         return arr
 
 
 def all_finite(a: np.ndarray) -> bool:
-    """Whether every entry is finite. A finite sum proves it (a nan or inf entry makes the sum
-    nan or inf) without the boolean temporary; only an overflowing sum needs the full test."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        total = float(np.sum(a))
-    return math.isfinite(total) or bool(np.all(np.isfinite(a)))
+    """Whether every entry is finite: min and max are finite exactly then (a nan makes both
+    nan). Two reading passes, no temporary, no floating-point warning."""
+    return math.isfinite(a.min()) and math.isfinite(a.max())
 
 
 def max_abs(a: np.ndarray) -> float:
     """max|a_i| without the |a| temporary (two reading passes); nan if a holds a nan."""
-    hi, lo = float(np.max(a)), float(np.min(a))
+    hi, lo = float(a.max()), float(a.min())
     return hi if hi >= -lo else -lo
 
 
@@ -93,9 +89,10 @@ class Objective:
         if not math.isfinite(fx):
             raise ValueError(f"fun returned {fx} at the start x0: it must be finite there")
         g = self.g(x)
-        if not all_finite(g):
+        gmax = max_abs(g)
+        if not math.isfinite(gmax):
             raise ValueError("jac returned a non-finite gradient at the start x0")
-        return Iterate(x, fx, g, codes)
+        return Iterate(x, fx, g, codes, gmax)
 
     def for_step(self, pt: Iterate) -> tuple[Objective, np.ndarray]:
         """The function this iteration descends (f) and its gradient at pt.x."""
@@ -113,13 +110,8 @@ class Objective:
             raise NonFinite(f"fun returned {f}")
         if new.g is None and not need_g:
             return Iterate(new.x, f, None, new.codes)
-        return Iterate(new.x, f, self.checked_g(new.x) if new.g is None else new.g, new.codes)
-
-    def checked_g(self, x: np.ndarray) -> np.ndarray:
-        g = self.g(x)
-        if not all_finite(g):
-            raise NonFinite("jac returned nan or inf")
-        return g
+        g = self.g(new.x) if new.g is None else new.g
+        return Iterate(new.x, f, g, new.codes, _checked_max(g))
 
 
 class _Batch:
@@ -170,5 +162,14 @@ class MiniBatchObjective(Objective):
         if new is not pt:  # f and g of the batch are not those of f: evaluate f on all samples
             return Objective.settle(self, new._replace(f=None, g=None), pt, self._epoch_end)
         if self._epoch_end and pt.g is None:
-            return pt._replace(g=self.checked_g(pt.x))
+            g = self.g(pt.x)
+            return pt._replace(g=g, gmax=_checked_max(g))
         return pt
+
+
+def _checked_max(g: np.ndarray) -> float:
+    """max|g_i|, which must be finite (NonFinite otherwise)."""
+    gmax = max_abs(g)
+    if not math.isfinite(gmax):
+        raise NonFinite("jac returned nan or inf")
+    return gmax

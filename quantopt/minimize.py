@@ -23,10 +23,10 @@ import numpy as np
 from . import linesearch as ls
 from . import steps
 from ._checks import check_int, check_nonnegative, check_positive
-from ._objective import MiniBatchObjective, NonFinite, Objective, all_finite, max_abs
+from ._objective import MiniBatchObjective, Objective
 from .grid import Grid
 from .optim import RULES, lookup
-from .steps import Iterate, Status
+from .steps import Iterate, NonFinite, Status
 
 __all__ = ["minimize", "OptimizeResult", "METHODS", "Status", "MESSAGES"]
 
@@ -47,7 +47,7 @@ MESSAGES = {
 # Options every method takes, with their defaults. None: the rule's own default
 # (UpdateRule.defaults), else the value in _FALLBACK. lr's fallback is 1.0 with a line search.
 _COMMON = {"lr": None, "maxiter": 1000, "gtol": 1e-6, "c1": 1e-4, "c2": 0.9, "shrink": 0.5,
-           "maxls": None, "xtol": None, "stpmax": None, "path": True, "record_state": False,
+           "maxls": None, "xtol": None, "stpmax": None, "path": "auto", "record_state": False,
            "seed": None}
 _FALLBACK = {"lr": 1e-2, "maxls": 30, "xtol": 0.1, "stpmax": 1e10}  # L-BFGS-B's xtol, stpmax
 _GRID_ONLY = {"rounding": "nearest", "poll": "coordinates"}
@@ -58,9 +58,10 @@ class OptimizeResult(dict):
     """The result of :func:`minimize`: a dict whose keys are also attributes (as in scipy).
 
     Keys: x, fun, jac, nit, nfev, njev, nhev, success, status, message (scipy's names), path
-    (one row per iterate, first row the start x0 or its grid point), fun_path (f at each row of
-    path), n_restarts (gradient restarts), and, when asked, states (the optimizer state at each
-    row of path, one array per state field). Methods with safeguards add their counters
+    (one row per iterate, first row the start x0 or its grid point; only the first and the last
+    when path_complete is False), fun_path (f at each row of path), n_restarts (gradient
+    restarts), and, when asked, states (the optimizer state at each row, one array per state
+    field) with states_complete. Methods with safeguards add their counters
     (``n_skipped`` for BFGS and L-BFGS, ``n_modified`` for Newton).
     """
 
@@ -149,9 +150,10 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
         c2 (0.9, Wolfe curvature constant), shrink (0.5, Armijo backtracking factor), maxls
         (trials per search: 30; bfgs 100), xtol and stpmax (the Wolfe search's relative
         bracket tolerance and largest step: 1e-14 and 1e100 for bfgs, as scipy's BFGS; 0.1
-        and 1e10 otherwise, as L-BFGS-B), path (True; False keeps only x0 and the final x),
-        record_state (False; True stores the optimizer state at every iterate in ``states``),
-        seed (for SGD's shuffling and stochastic rounding); with qp: rounding ("nearest" or
+        and 1e10 otherwise, as L-BFGS-B), path ("auto": every iterate while n (maxiter + 1)
+        <= RECORD_BUDGET = 10**7 numbers, else only x0 and the final x; True: every iterate;
+        False: only x0 and the final x), record_state (False; True stores the optimizer state
+        at every iterate in ``states``; "auto" within RECORD_BUDGET, as path), seed (for SGD's shuffling and stochastic rounding); with qp: rounding ("nearest" or
         "stochastic", the latter for the fixed step only) and poll ("coordinates": the 2n
         neighbours x ± e_i/qp, default; "full": all 3^n − 1 neighbours, n <= 10; None: no
         poll, status 3 where the iterate cannot move); for sgd: n_samples (required),
@@ -166,7 +168,9 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
     -------
     OptimizeResult
         x, fun, jac, nit, nfev (every call of fun), njev (every call of jac), nhev, success,
-        status, message, path, fun_path, n_restarts, and states when record_state is set.
+        status, message, path, fun_path, path_complete (whether path has every iterate or
+        only the first and the last), n_restarts, and states and states_complete when
+        record_state is set.
         status (:class:`Status`): 0 gtol reached, 1 maxiter, 2 line search failed, 3 the grid
         iterate cannot move and poll=None, 4 nan/inf met (x is the last finite iterate), 5
         callback raised StopIteration, 6 grid-local minimum: no polled neighbour (x ± e_i/qp,
@@ -182,17 +186,20 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
     -grad f after a failed search (Byrd, Lu, Nocedal & Zhu, SIAM J. Sci. Comput. 16(5), 1995);
     only a failure after the restart ends the run (status 2). ``n_restarts`` counts both.
 
+    Speed and memory: a fixed float step of an elementwise rule (gd, sgd, momentum, nesterov,
+    adagrad, rmsprop, adam) runs the rule's fused ``step_inplace`` (bit for bit the same
+    iterates, without the pure step's temporaries) unless every state is recorded; with
+    path="auto" a large run keeps O(n) memory, not O(n × maxiter).
+
     SGD: each iteration uses one mini-batch; batches are drawn by reshuffling the sample
     indices every epoch (the last batch of an epoch may be smaller). gtol is tested on the full
     gradient at the end of each epoch (those calls count in njev).
     """
-    rule, policy, objective, pt, opts = _setup(fun, x0, jac, method, hess, qp, line_search,
-                                              options, callback)
-    state = rule.init(pt.x)
-    trace = _Trace(pt, state, opts)
-    status, detail, nit, n_restarts = None, "", 0, 0
+    rule, policy, objective, pt, state, trace, opts = _setup(
+        fun, x0, jac, method, hess, qp, line_search, options, callback)
+    status, detail, nit = None, "", 0
     while True:
-        if pt.g is not None and max_abs(pt.g) <= opts["gtol"]:
+        if pt.gmax is not None and pt.gmax <= opts["gtol"]:  # max|grad f(x)|
             status = Status.SUCCESS
             break
         if nit >= opts["maxiter"]:
@@ -200,25 +207,10 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
             break
         fun_t, g = objective.for_step(pt)  # f, or f on this iteration's mini-batch
         h = objective.h(pt.x) if rule.needs_hess else None
-        d, new_state = rule.step(state, pt.x, g, h)
-        restart = policy.searches and not float(np.dot(g, d)) < 0
         try:
-            while True:
-                if restart:  # gradient restart: the rule's first direction, from a fresh state
-                    d, new_state = rule.step(rule.init(pt.x), pt.x, g, h)
-                    n_restarts += 1
-
-                def again() -> bool:  # would the rule take the same direction at the same x?
-                    return np.array_equal(rule.step(new_state, pt.x, g, h)[0], d)
-
-                if not all_finite(d):
-                    raise NonFinite("The update rule's direction became nan or inf")
-                move = policy(fun_t, pt, g, d, new_state, again)
-                if move.stop != Status.LINESEARCH_FAILED or restart:
-                    break
-                restart = True  # the search failed along the rule's direction: restart once
+            move, new_state = policy(rule, state, fun_t, pt, g, h)  # the rule's step, x moved
             if move.stop is None:
-                pt = objective.settle(move.point, pt)
+                pt = objective.settle(move.point, pt)  # f and grad f at the new x, checked
         except OverflowError as err:
             status, detail = Status.NONFINITE, f"Overflow on the grid ({err})"
             break
@@ -242,7 +234,8 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
     result = OptimizeResult(
         x=pt.x.copy(), fun=pt.f, jac=g.copy(), nit=nit, nfev=nfev, njev=njev, nhev=nhev,
         success=status == Status.SUCCESS, status=status,
-        message=MESSAGES[status].format(detail=detail), n_restarts=n_restarts, **trace.arrays(pt))
+        message=MESSAGES[status].format(detail=detail),
+        n_restarts=getattr(policy, "n_restarts", 0), **trace.arrays(pt, state))
     for name in rule.counters:
         result[name] = int(getattr(state, name))
     return result
@@ -250,7 +243,7 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
 
 def _setup(fun, x0, jac, method, hess, qp, line_search, options, callback):
     """Check every argument once; return the rule, the step policy, the objective, the first
-    iterate (f and ∇f evaluated) and the options."""
+    iterate (f and ∇f evaluated), the rule's first state, the record and the options."""
     key = lookup(method)
     if not (line_search is None or isinstance(line_search, str)) or \
             line_search not in ("auto", None, "armijo", "wolfe"):
@@ -297,8 +290,11 @@ def _setup(fun, x0, jac, method, hess, qp, line_search, options, callback):
         except OverflowError as err:
             raise ValueError(f"x0 is too large for the grid qp={qp!r}: {err}") from None
         x = grid.values(codes)
-    policy = steps.choose(rule, line_search, grid, opts, rng)
-    return rule, policy, objective, objective.start(x, codes), opts
+    pt = objective.start(x, codes)
+    state = rule.init(pt.x)
+    trace = _Trace(pt, state, opts)
+    policy = steps.choose(rule, line_search, grid, opts, rng, in_place=not trace.keep_states)
+    return rule, policy, objective, pt, state, trace, opts
 
 
 def _options(key: str, options: dict | None, grid: Grid | None):
@@ -327,6 +323,11 @@ def _options(key: str, options: dict | None, grid: Grid | None):
     ls._check_params(opts["c1"], opts["shrink"], 1 if opts["maxls"] is None else opts["maxls"])
     if not opts["c1"] < opts["c2"] < 1:
         raise ValueError(f"c2 must be in (c1, 1) = ({opts['c1']}, 1), got {opts['c2']!r}")
+    for name in ("path", "record_state"):
+        if isinstance(opts[name], (bool, np.bool_)):
+            opts[name] = bool(opts[name])
+        elif not (isinstance(opts[name], str) and opts[name] == "auto"):
+            raise ValueError(f"{name} must be True, False or 'auto', got {opts[name]!r}")
     if grid is not None and opts["rounding"] not in ("nearest", "stochastic"):
         raise ValueError(f"rounding must be 'nearest' or 'stochastic', got {opts['rounding']!r}")
     if rule.minibatch:
@@ -359,17 +360,36 @@ def _resolve(opts: dict, rule, line_search: str | None, grid: Grid | None) -> di
     return opts
 
 
+#: What "auto" recording may keep: every iterate while the numbers to store, n (maxiter + 1)
+#: for the path, or the state's entries times (maxiter + 1) for record_state, are at most
+#: this many float64s (10**7: 80 MB); beyond, only the first and the last iterate are kept.
+RECORD_BUDGET = 10**7
+
+
+def _records_all(setting, numbers_per_row: int, rows: int) -> bool:
+    """Whether to keep every row: path or record_state True, False or "auto"."""
+    return setting is True or (setting == "auto" and numbers_per_row * rows <= RECORD_BUDGET)
+
+
 class _Trace:
     """The run's record: path, fun_path and (record_state) states, one row per iterate.
 
-    With path=False only the first and the last iterate are kept (memory O(n) instead of
-    O(n × iterations)).
+    path / record_state: True keeps every row; False (path) or "auto" over RECORD_BUDGET keeps
+    only the first and the last iterate (memory O(n) instead of O(n × iterations)), and the
+    result says so (``path_complete``, ``states_complete``). The rule's state arrays may be
+    overwritten in place by a fused step when not every state is kept, so the first state is
+    copied here.
     """
 
     def __init__(self, pt: Iterate, state: Any, opts: dict):
-        self.keep_path = bool(opts["path"])
+        rows = opts["maxiter"] + 1
+        self.keep_path = _records_all(opts["path"], pt.x.size, rows)
         self.path, self.fun_path = [pt.x.copy()], [pt.f]
-        self.states = [state] if opts["record_state"] else None
+        self.states = self.keep_states = None
+        if opts["record_state"] is not False:
+            entries = sum(np.size(v) for v in state)
+            self.keep_states = _records_all(opts["record_state"], entries, rows)
+            self.states = [_copy_state(state)]
         self.moves = 0
 
     def add(self, pt: Iterate, state: Any) -> None:
@@ -377,17 +397,28 @@ class _Trace:
         if self.keep_path:
             self.path.append(pt.x.copy())
             self.fun_path.append(pt.f)
-        if self.states is not None:
+        if self.keep_states:
             self.states.append(state)
 
-    def arrays(self, last: Iterate) -> dict:
+    def arrays(self, last: Iterate, state: Any) -> dict:
         path, fun_path = self.path, self.fun_path
         if not self.keep_path and self.moves:
             path, fun_path = [path[0], last.x.copy()], [fun_path[0], last.f]
-        out = {"path": np.array(path), "fun_path": np.array(fun_path)}
+        out = {"path": np.array(path), "fun_path": np.array(fun_path),
+               "path_complete": self.keep_path}
         if self.states is not None:
-            out["states"] = _stack_states(self.states)
+            states = self.states
+            if not self.keep_states and self.moves:
+                states = [states[0], state]
+            out["states"] = _stack_states(states)
+            out["states_complete"] = self.keep_states
         return out
+
+
+def _copy_state(state: Any) -> Any:
+    """The state with copies of its arrays (NamedTuple fields that are ndarrays)."""
+    return state._replace(**{k: v.copy() for k, v in state._asdict().items()
+                             if isinstance(v, np.ndarray)})
 
 
 def _stack_states(states: list) -> dict[str, np.ndarray]:

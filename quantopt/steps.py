@@ -3,21 +3,22 @@ r"""Step policies: how the iterate moves along the update rule's direction.
 :func:`quantopt.minimize` chooses one policy before its loop, from ``line_search`` and ``qp``,
 and calls it the same way at every iteration::
 
-    move = policy(fun, pt, g, d, state, again)
+    move, new_state = policy(rule, state, fun, pt, g, h)
 
-    fun    the function this iteration descends (f, or f on SGD's mini-batch): fun.f(x), fun.g(x)
-    pt     the current Iterate (x, f, g, codes): f, g of f at x; codes on the grid, else None
-    g      the gradient of fun at pt.x
-    d      the update rule's direction
-    state  the rule's state after this step (the rule's first_trial reads it)
-    again  a thunk: True when the rule's next direction at this x would be d again (the
-           method is stuck if x does not move); asked only when a grid step rounds to zero
-    move   Move(point, stop, detail): the next Iterate (pt itself if x stays), or a reason
-           ``stop`` (a driver status) to end the run
+    rule, state  the update rule (quantopt.optim) and its state at pt
+    fun          the function this iteration descends (f, or f on SGD's mini-batch):
+                 fun.f(x), fun.g(x); fun.exact is False for a mini-batch
+    pt           the current Iterate (x, f, g, codes)
+    g, h         the gradient of fun at pt.x, and the Hessian (or None)
+    move         Move(point, stop, detail): the next Iterate (pt itself if x stays), or a
+                 reason ``stop`` (a Status) to end the run
+    new_state    the rule's state after this step
 
-The policies::
+Each policy asks the rule for its direction, ``d, new_state = rule.step(state, x, g, h)``,
+and moves x::
 
     FixedStep         x <- x + lr d                                  (line_search=None)
+    FusedStep         the same, x and the state overwritten in place by rule.step_inplace
     FixedGridStep     k <- k + (lr d)^Q qp      to nearest or stochastically (qp, None)
     Armijo            x <- x + alpha d,  alpha by backtracking          ("armijo")
     QuantizedArmijo   k <- k + (alpha d)^Q qp,  then the neighbour poll  ("armijo", qp)
@@ -25,7 +26,9 @@ The policies::
 
 The searching policies start at the rule's own first trial step (``UpdateRule.first_trial``:
 BFGS starts at Nocedal & Wright (3.60), L-BFGS at lr/||d|| before it has pairs), given f at
-the previous iterate, which the policy remembers. A policy never modifies pt, g or d.
+the previous iterate, which the policy remembers; and they restart the rule (count in
+``n_restarts``) when its direction is not a descent direction, or once when a float search
+fails along it. A policy never modifies pt or g (FusedStep writes into its own buffer).
 """
 from __future__ import annotations
 
@@ -56,16 +59,21 @@ LINESEARCH_FAILED, STEP_ZERO = Status.LINESEARCH_FAILED, Status.STEP_ZERO
 GRID_LOCAL_MIN = Status.GRID_LOCAL_MIN
 
 
+class NonFinite(ArithmeticError):
+    """The run met nan or inf (status 4): the message says where."""
+
+
 class Iterate(NamedTuple):
     """A point of the run: x (float64), f and ∇f there (None where not evaluated yet; for SGD g
-    is the full gradient, known at epoch ends), and on the grid its integer codes (x = codes/qp
-    exactly; else None). A policy returns f and g of the function it descended, which the
-    objective replaces for a mini-batch (``_objective.MiniBatchObjective.settle``)."""
+    is the full gradient, known at epoch ends), on the grid its integer codes (x = codes/qp
+    exactly; else None), and gmax = max|g_i| (set with g by the objective). A policy returns f
+    and g of the function it descended, which the objective replaces for a mini-batch."""
 
     x: np.ndarray
     f: float | None
     g: np.ndarray | None
     codes: np.ndarray | None = None
+    gmax: float | None = None
 
 
 class Move(NamedTuple):
@@ -76,6 +84,12 @@ class Move(NamedTuple):
     detail: str = ""
 
 
+def _stuck(rule: UpdateRule, new_state: Any, pt: Iterate, g, h, d) -> bool:
+    """Would the rule take the same direction d again at the same x (gd, newton, bfgs, lbfgs:
+    yes; momentum and the adaptive rules: their state moves on)?"""
+    return np.array_equal(rule.step(new_state, pt.x, g, h)[0], d)
+
+
 class FixedStep:
     """x_{t+1} = x_t + lr d_t."""
 
@@ -84,9 +98,31 @@ class FixedStep:
     def __init__(self, lr: float):
         self.lr = lr
 
-    def __call__(self, fun, pt: Iterate, g, d, state, again) -> Move:
-        with np.errstate(over="ignore"):  # an overflow is reported: status 4
-            return Move(Iterate(pt.x + self.lr * d, None, None))
+    def __call__(self, rule, state, fun, pt: Iterate, g, h) -> tuple[Move, Any]:
+        d, new_state = rule.step(state, pt.x, g, h)
+        return Move(Iterate(pt.x + self.lr * d, None, None)), new_state
+
+
+class FusedStep:
+    """x_{t+1} = x_t + lr d_t by the rule's fused ``step_inplace`` (gd, sgd, momentum, nesterov,
+    adagrad, rmsprop, adam): bit for bit the numbers of FixedStep, without its temporaries.
+
+    The rule's state arrays are overwritten (so it is chosen only when the states are not
+    recorded). x_t is kept: the step writes into a second buffer, a copy of x_t, and the two
+    buffers alternate, so that after a nan or inf the last finite iterate is still there.
+    """
+
+    searches = False
+
+    def __init__(self, lr: float):
+        self.lr, self.spare = lr, None
+
+    def __call__(self, rule, state, fun, pt: Iterate, g, h) -> tuple[Move, Any]:
+        x = self.spare if self.spare is not None else np.empty_like(pt.x)
+        np.copyto(x, pt.x)
+        new_state = rule.step_inplace(state, x, g, self.lr)
+        self.spare = pt.x  # x_t's array: free once x_{t+1} is accepted, reused next time
+        return Move(Iterate(x, None, None)), new_state
 
 
 class FixedGridStep:
@@ -94,8 +130,8 @@ class FixedGridStep:
 
     A step that rounds to zero leaves x where it is; the rule's state still advances (momentum
     and the adaptive rules accumulate until a step is large enough to move). When the rule would
-    repeat the same direction (gd, newton, bfgs, lbfgs: ``again()``) with deterministic
-    rounding, x can never move again: the grid neighbours are polled instead
+    repeat the same direction (gd, newton, bfgs, lbfgs) with deterministic rounding, x can never
+    move again: the grid neighbours are polled instead
     (:func:`quantopt.linesearch.poll_neighbours`), and the run ends with a certified grid-local
     minimum if none is lower (with poll=None, with status 3).
     """
@@ -105,21 +141,20 @@ class FixedGridStep:
     def __init__(self, grid: Grid, lr: float, rng: np.random.Generator | None, poll: str | None):
         self.grid, self.lr, self.rng, self.poll = grid, lr, rng, poll
 
-    def __call__(self, fun, pt: Iterate, g, d, state, again) -> Move:
-        with np.errstate(over="ignore"):  # an overflow is reported: status 4
-            step = self.lr * d
-        dk = self.grid.step_codes(step, self.rng)
+    def __call__(self, rule, state, fun, pt: Iterate, g, h) -> tuple[Move, Any]:
+        d, new_state = rule.step(state, pt.x, g, h)
+        dk = self.grid.step_codes(self.lr * d, self.rng)
         if dk.any():
             k = self.grid.add(pt.codes, dk)
-            return Move(Iterate(self.grid.values(k), None, None, k))
-        if self.rng is not None or not fun.exact or not again():
-            return Move(pt)  # x stays; the state advances (or the next draw may move)
+            return Move(Iterate(self.grid.values(k), None, None, k)), new_state
+        if self.rng is not None or not fun.exact or not _stuck(rule, new_state, pt, g, h, d):
+            return Move(pt), new_state  # x stays; the state advances (or the next draw moves)
         if self.poll is None:
             return Move(None, STEP_ZERO, "The step rounded to zero on the grid and the method's "
                         "next direction is the same; the grid neighbours were not polled "
-                        "(poll=None)")
+                        "(poll=None)"), new_state
         res = ls.poll_neighbours(fun.f, pt.codes, self.grid, pt.f, g, mode=self.poll)
-        return _grid_outcome(res, pt, self.poll)
+        return _grid_outcome(res, pt, self.poll), new_state
 
 
 _POLLED = {"coordinates": "coordinate neighbour x ± e_i/qp",
@@ -132,21 +167,43 @@ def _grid_outcome(res: ls.LineSearchResult, pt: Iterate, poll: str | None) -> Mo
         return Move(Iterate(res.x, res.fx, None, res.codes))
     if res.status == ls.GRID_LOCAL_MIN:
         return Move(None, GRID_LOCAL_MIN, _POLLED[poll])
-    return Move(pt, None, ls.MESSAGES[res.status])  # NOT_POLLED: the caller decides
+    return Move(pt, None, ls.MESSAGES[res.status])  # NOT_POLLED, NOT_DESCENT: x stays
 
 
 class _Search:
-    """The shared part of the searching policies: the first trial step of the rule."""
+    """The shared part of the searching policies: the rule's direction with gradient restarts,
+    the rule's first trial step, and one retry after a failed search.
+
+    Equations::
+
+        d, state' = rule.step(state, x, g)
+        if g.d >= 0 (not a descent direction):  d, state' = rule.step(rule.init(x), x, g)
+        search along d from alpha0 = rule.first_trial(state', lr, f, f_prev, g, d)
+        if the search fails (status 2) and d was not a restart: restart as above, search again
+    """
 
     searches = True
 
     def __init__(self, rule: UpdateRule, lr: float):
-        self.rule, self.lr, self.f_prev = rule, lr, None
+        self.rule, self.lr, self.f_prev, self.n_restarts = rule, lr, None, 0
 
-    def alpha0(self, state: Any, pt: Iterate, g: np.ndarray, d: np.ndarray) -> float:
-        alpha0 = initial_step(self.rule, state, self.lr, pt.f, self.f_prev, g, d)
+    def __call__(self, rule, state, fun, pt: Iterate, g, h) -> tuple[Move, Any]:
+        d, new_state = rule.step(state, pt.x, g, h)
+        restart = not float(np.dot(g, d)) < 0
+        f_prev = self.f_prev
+        while True:
+            if restart:  # gradient restart: the rule's first direction, from a fresh state
+                d, new_state = rule.step(rule.init(pt.x), pt.x, g, h)
+                self.n_restarts += 1
+            if not np.all(np.isfinite(d)):
+                raise NonFinite("The update rule's direction became nan or inf")
+            alpha0 = initial_step(rule, new_state, self.lr, pt.f, f_prev, g, d)
+            move = self.search(fun, pt, g, d, alpha0, rule, new_state, h)
+            if move.stop != LINESEARCH_FAILED or restart:
+                break
+            restart = True  # the search failed along the rule's own direction: once more
         self.f_prev = pt.f
-        return alpha0
+        return move, new_state
 
 
 class Armijo(_Search):
@@ -156,9 +213,9 @@ class Armijo(_Search):
         super().__init__(rule, lr)
         self.c1, self.shrink, self.maxls = c1, shrink, maxls
 
-    def __call__(self, fun, pt: Iterate, g, d, state, again) -> Move:
-        res = ls.armijo(fun.f, pt.x, _f(fun, pt), g, d, alpha0=self.alpha0(state, pt, g, d),
-                        c1=self.c1, shrink=self.shrink, maxls=self.maxls)
+    def search(self, fun, pt: Iterate, g, d, alpha0, rule, new_state, h) -> Move:
+        res = ls.armijo(fun.f, pt.x, _f(fun, pt), g, d, alpha0=alpha0, c1=self.c1,
+                        shrink=self.shrink, maxls=self.maxls)
         if res.status != ls.ACCEPTED:
             return Move(None, LINESEARCH_FAILED, ls.MESSAGES[res.status])
         return Move(Iterate(res.x, res.fx, None))
@@ -174,10 +231,9 @@ class QuantizedArmijo(Armijo):
         super().__init__(rule, lr, c1, shrink, maxls)
         self.grid, self.poll = grid, poll
 
-    def __call__(self, fun, pt: Iterate, g, d, state, again) -> Move:
-        res = ls.quantized_armijo(fun.f, pt.codes, self.grid, _f(fun, pt), g, d,
-                                  alpha0=self.alpha0(state, pt, g, d), c1=self.c1,
-                                  shrink=self.shrink, maxls=self.maxls,
+    def search(self, fun, pt: Iterate, g, d, alpha0, rule, new_state, h) -> Move:
+        res = ls.quantized_armijo(fun.f, pt.codes, self.grid, _f(fun, pt), g, d, alpha0=alpha0,
+                                  c1=self.c1, shrink=self.shrink, maxls=self.maxls,
                                   poll=self.poll if fun.exact else None)
         if res.status == ls.NOT_POLLED and not fun.exact and self.poll is not None:
             # the search was on a mini-batch; the poll is on f itself, so that its certificate
@@ -185,7 +241,7 @@ class QuantizedArmijo(Armijo):
             res = ls.poll_neighbours(fun.whole.f, pt.codes, self.grid, pt.f, g, mode=self.poll)
         if res.status != ls.NOT_POLLED:
             return _grid_outcome(res, pt, self.poll)
-        if fun.exact and again():
+        if fun.exact and _stuck(rule, new_state, pt, g, h, d):
             return Move(None, STEP_ZERO, ls.MESSAGES[res.status] + ", and the method's next "
                         "direction is the same")
         return Move(pt)  # x stays; the rule's state (or the next mini-batch) may move it
@@ -205,7 +261,7 @@ class Wolfe(_Search):
         else                            -> stop: line search failed (status 2)
 
     The best trials satisfy f < f(x_t) only, not the curvature condition: the next quasi-Newton
-    pair may then fail the curvature test and be skipped, which the rules count.
+    pair may then fail the curvature test and be damped or skipped, which the rules count.
     """
 
     def __init__(self, rule: UpdateRule, lr: float, c1: float, c2: float, maxls: int,
@@ -213,9 +269,8 @@ class Wolfe(_Search):
         super().__init__(rule, lr)
         self.c1, self.c2, self.maxls, self.xtol, self.stpmax = c1, c2, maxls, xtol, stpmax
 
-    def __call__(self, fun, pt: Iterate, g, d, state, again) -> Move:
-        alpha0, f0 = self.alpha0(state, pt, g, d), _f(fun, pt)
-        stpmax = max(self.stpmax, alpha0)
+    def search(self, fun, pt: Iterate, g, d, alpha0, rule, new_state, h) -> Move:
+        f0, stpmax = _f(fun, pt), max(self.stpmax, alpha0)
         res = ls.wolfe(fun.f, fun.g, pt.x, f0, g, d, alpha0=alpha0, c1=self.c1, c2=self.c2,
                        maxls=self.maxls, xtol=self.xtol, stpmax=stpmax)
         if res.status == ls.ACCEPTED or res.alpha > 0:
@@ -236,11 +291,13 @@ def _f(fun, pt: Iterate) -> float:
 
 
 def choose(rule: UpdateRule, line_search: str | None, grid: Grid | None, opts: dict,
-           rng: np.random.Generator) -> Callable[..., Move]:
-    """The policy for this run, chosen once (see the module docstring's table)."""
+           rng: np.random.Generator, in_place: bool) -> Callable[..., tuple[Move, Any]]:
+    """The policy for this run, chosen once (see the module docstring's table). ``in_place``:
+    whether the rule's state may be overwritten (no recorded states): then a fixed float step
+    of a rule with a fused kernel uses it."""
     lr = opts["lr"]
     if line_search is None and grid is None:
-        return FixedStep(lr)
+        return FusedStep(lr) if in_place and rule.fused else FixedStep(lr)
     if line_search is None:
         stochastic = rng if opts["rounding"] == "stochastic" else None
         return FixedGridStep(grid, lr, stochastic, opts["poll"])
@@ -253,5 +310,5 @@ def choose(rule: UpdateRule, line_search: str | None, grid: Grid | None, opts: d
                            opts["poll"])
 
 
-__all__ = ["Status", "Iterate", "Move", "FixedStep", "FixedGridStep", "Armijo", "QuantizedArmijo",
-           "Wolfe", "choose"]
+__all__ = ["Status", "NonFinite", "Iterate", "Move", "FixedStep", "FusedStep", "FixedGridStep",
+           "Armijo", "QuantizedArmijo", "Wolfe", "choose"]

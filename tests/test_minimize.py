@@ -680,3 +680,93 @@ def test_non_finite_steps_on_the_grid_end_with_status_4(method, hess, options, l
                       hess=hess or prob.h, qp=8, line_search=line_search, options=options)
     assert res.status == 4 and not res.success
     assert np.all(np.isfinite(res.x)) and on_grid(res.x, 8)
+
+
+# ------------------------------------------------------------- memory and speed (issue 12) --
+def _separable(n, seed=0):
+    rng = np.random.default_rng(seed)
+    a, c = rng.uniform(1, 2, n), rng.uniform(-1, 1, n)
+    return (lambda x: 0.5 * float(np.dot(a * (x - c), x - c))), (lambda x: a * (x - c))
+
+
+def test_path_auto_keeps_every_iterate_within_the_budget_and_says_so():
+    from quantopt.minimize import RECORD_BUDGET
+    f, g = _separable(10)
+    small = qo.minimize(f, np.zeros(10), jac=g, method="adam", options={"maxiter": 50})
+    assert small.path_complete and small.path.shape == (small.nit + 1, 10)
+    n = RECORD_BUDGET // 50 + 1  # n (maxiter + 1) just above the budget with maxiter = 49
+    f, g = _separable(n)
+    big = qo.minimize(f, np.zeros(n), jac=g, method="adam", options={"maxiter": 49})
+    assert not big.path_complete and big.path.shape == (2, n)
+    np.testing.assert_array_equal(big.path[1], big.x)
+    assert big.fun_path.tolist() == [f(np.zeros(n)), big.fun]
+    forced = qo.minimize(f, np.zeros(n), jac=g, method="adam",
+                         options={"maxiter": 3, "path": True})
+    assert forced.path_complete and forced.path.shape == (4, n)
+
+
+def test_large_adam_run_with_default_options_keeps_o_n_memory():
+    """Adam at n = 10^6 with maxiter = 1000 and default options: the path is not recorded
+    (n (maxiter + 1) = 1e9 numbers), so the run's allocations stay a few arrays of n (measured
+    with tracemalloc over the first iterations; a recorded path would add one array of n per
+    iteration). The issue's bound: below 1 GB for the whole run."""
+    import tracemalloc
+    n = 10**6
+    f, g = _separable(n)
+    stop_at = 20  # a recorded path would hold 20 more arrays of n by then
+
+    def stop(res):
+        if res.nit == stop_at:
+            raise StopIteration
+
+    tracemalloc.start()
+    try:
+        res = qo.minimize(f, np.zeros(n), jac=g, method="adam", callback=stop)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert res.nit == stop_at and not res.path_complete
+    assert peak < 16 * 8 * n  # 16 arrays of n float64 (128 MB), whatever the iteration count
+
+
+ELEMENTWISE = ["gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"]
+
+
+@pytest.mark.parametrize("method", ELEMENTWISE)
+def test_fused_in_place_steps_give_the_pure_steps_bits(method):
+    """A fixed float step runs the rule's fused step_inplace unless the states are recorded;
+    the iterates, f values and counts are bit for bit those of the pure step + x + lr d."""
+    from quantopt import steps
+    prob = problems.rosenbrock(2)
+    f = (lambda x, b=None: prob.f(x))
+    g = (lambda x, b=None: prob.grad(x))
+    options = {"lr": 1e-3, "maxiter": 300, **({"n_samples": 1} if method == "sgd" else {})}
+    calls = []
+    original = steps.FusedStep.__call__
+
+    def counting(self, *args):
+        calls.append(1)
+        return original(self, *args)
+
+    steps.FusedStep.__call__ = counting
+    try:
+        fused = qo.minimize(f, prob.x0, jac=g, method=method, options=options)
+        pure = qo.minimize(f, prob.x0, jac=g, method=method,
+                           options={**options, "record_state": True})
+    finally:
+        steps.FusedStep.__call__ = original
+    assert len(calls) == fused.nit > 0  # every fused iteration, and none of the pure run's
+    assert fused.path.tobytes() == pure.path.tobytes()
+    assert fused.fun_path.tobytes() == pure.fun_path.tobytes()
+    assert (fused.nfev, fused.njev, fused.status) == (pure.nfev, pure.njev, pure.status)
+
+
+def test_fused_step_keeps_the_last_finite_iterate():
+    """The in-place step writes into a second buffer: after a nan, x is the last finite one."""
+    def f(x):
+        return float("nan") if x[0] > 3 else float(x @ x)
+
+    res = qo.minimize(f, np.array([0.0, 0.0]), jac=lambda x: np.array([-1.0, 0.0]),
+                      method="momentum", options={"lr": 0.5, "momentum": 0.5})
+    assert res.status == 4 and np.all(res.x <= 3)
+    assert res.fun == f(res.x) and res.x.tolist() == res.path[-1].tolist()

@@ -92,7 +92,8 @@ class UpdateRule(_UpdateRuleFields):
     defaults : dict
         This method's defaults for options of :func:`quantopt.minimize` that are not
         hyperparameters: ``lr`` (the fixed step when there is no line search; 1e-2 if absent),
-        ``line_search`` (None if absent) and ``xtol`` (the Wolfe search's bracket tolerance).
+        ``line_search`` (None if absent), and ``maxls``, ``xtol``, ``stpmax`` (the line
+        searches' trial budget, and the Wolfe search's bracket tolerance and largest step).
         The driver reads them here, so that every fact about a method lives with its rule.
     first_trial : callable or None
         ``first_trial(state, lr, f, f_prev, g, d) -> alpha0``: the first trial step of a line
@@ -121,6 +122,12 @@ class UpdateRule(_UpdateRuleFields):
     def step_inplace(self) -> Callable[..., Any]:
         fused = tuple.__getitem__(self, 6)
         return generic_step_inplace(self.step) if fused is None else fused
+
+    @property
+    def fused(self) -> bool:
+        """Whether ``step_inplace`` is a fused kernel (the elementwise rules), rather than the
+        generic pure step followed by ``x += lr*d``."""
+        return tuple.__getitem__(self, 6) is not None
 
 
 def initial_step(rule: UpdateRule, state: Any, lr: float, f: float, f_prev: float | None,
