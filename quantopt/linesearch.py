@@ -167,8 +167,8 @@ def quantized_armijo(fun: Callable[[np.ndarray], float], codes: np.ndarray, grid
                                                            (the smallest step that moves: the
                                                            limit of d_j just before it is 0)
         trials  = the distinct d_j != 0, then u (if some d_j != 0 and u is new)
-        accept the first trial with  grad.delta < 0  and  f((k + d)/qp) <= f(x) + c1 grad.delta,
-                                     delta = d/qp
+        accept the first trial with  s < 0  and  f((k + d)/qp) <= f(x) + c1 s,
+                                     s = (grad.d)/qp  (= grad.delta, delta = d/qp)
         none accepted -> poll the grid neighbours k + e (see poll_neighbours):
                          POLLED with the first one that has lower f, else GRID_LOCAL_MIN;
                          with poll=None: NOT_POLLED
@@ -217,28 +217,30 @@ def quantized_armijo(fun: Callable[[np.ndarray], float], codes: np.ndarray, grid
     _check_params(c1, shrink, maxls)
     grid = as_grid(grid)
     poll = check_poll(poll, codes.size)
-    x = grid.values(codes)
     if not float(np.dot(g, p)) < 0:
-        return LineSearchResult(0.0, x, fx, codes, 0, 0, NOT_DESCENT)
-    seen: dict[bytes, float] = {}  # the codes of every evaluated point -> f there
-    tried: set[bytes] = set()  # every trial step, evaluated or skipped
-    ntrials = 0
+        return LineSearchResult(0.0, grid.values(codes), fx, codes, 0, 0, NOT_DESCENT)
+    seen: dict = {}  # f at evaluated trials that are also grid neighbours (see _neighbour_key)
+    nfev = ntrials = 0
+    last = None  # the previous trial step: rounding is monotone in alpha, so a repeated step
+    #              can only repeat the one just before it
 
     def attempt(d: np.ndarray, alpha: float) -> LineSearchResult | None:
-        nonlocal ntrials
-        if d.tobytes() in tried:
+        nonlocal nfev, ntrials, last
+        if last is not None and np.array_equal(d, last):
             return None
-        tried.add(d.tobytes())
+        last = d
         ntrials += 1
-        slope = float(np.dot(g, grid.values(d)))
+        slope = float(np.dot(g, d)) / grid.qp_float  # grad . delta, delta = d/qp
         if not slope < 0:
             return None
         trial = grid.add(codes, d)
-        x_new = grid.values(trial)
+        x_new = grid.values(trial)  # the trial's one conversion
         f_new = fun(x_new)
-        seen[trial.tobytes()] = f_new
+        nfev += 1
+        if (key := _neighbour_key(d)) is not None:
+            seen[key] = f_new
         if math.isfinite(f_new) and f_new <= fx + c1 * slope:
-            return LineSearchResult(alpha, x_new, f_new, trial, len(seen), ntrials, ACCEPTED)
+            return LineSearchResult(alpha, x_new, f_new, trial, nfev, ntrials, ACCEPTED)
         return None
 
     for j in range(maxls):
@@ -250,14 +252,27 @@ def quantized_armijo(fun: Callable[[np.ndarray], float], codes: np.ndarray, grid
             break
         if (res := attempt(d, alpha)) is not None:
             return res
-    if tried:
+    if last is not None:
         big = np.abs(p) == np.max(np.abs(p))
         unit = np.where(big, np.sign(p), 0).astype(np.int64)
         if (res := attempt(unit, 0.0)) is not None:
             return res
     if poll is None:
-        return LineSearchResult(0.0, x, fx, codes, len(seen), ntrials, NOT_POLLED)
-    return poll_neighbours(fun, codes, grid, fx, g, mode=poll, seen=seen, ntrials=ntrials)
+        return LineSearchResult(0.0, grid.values(codes), fx, codes, nfev, ntrials, NOT_POLLED)
+    return poll_neighbours(fun, codes, grid, fx, g, mode=poll, seen=seen, nfev=nfev,
+                           ntrials=ntrials)
+
+
+def _neighbour_key(e: np.ndarray):
+    """A key for a code offset e that the poll may try (its entries in {-1, 0, 1}): e itself
+    as a tuple for small n (the "full" poll's offsets), else (i, s) for e = s e_i; None for an
+    offset the poll never tries. Keys are O(1) in size, whatever n."""
+    if e.size <= FULL_POLL_MAX_N:
+        return tuple(e.tolist()) if np.abs(e).max() <= 1 else None
+    nonzero = np.flatnonzero(e)
+    if nonzero.size == 1 and abs(int(e[nonzero[0]])) == 1:
+        return int(nonzero[0]), int(e[nonzero[0]])
+    return None
 
 
 def check_poll(poll, n: int) -> str | None:
@@ -270,29 +285,30 @@ def check_poll(poll, n: int) -> str | None:
     return poll
 
 
-def neighbour_offsets(g: np.ndarray, mode: str) -> np.ndarray:
-    """The poll's code offsets, one per row, in the order they are tried.
+def neighbour_offsets(g: np.ndarray, mode: str):
+    """The poll's code offsets, as (index, sign) pairs or rows, in the order they are tried.
 
-    "coordinates": ±e_i for i in order of decreasing |g_i| (ties: lower i first), the offset
-    along -sign(g_i) first (+e_i first where g_i = 0). "full": every e in {-1, 0, 1}^n other
-    than 0, in order of increasing predicted change g·e (ties: lexicographic order of e).
+    "coordinates": (i, s) for e = s e_i, i in order of decreasing |g_i| (ties: lower i first),
+    s = -sign(g_i) first (+1 first where g_i = 0); a generator, so that n large costs nothing
+    before the first evaluation. "full": every e in {-1, 0, 1}^n other than 0, as rows of an
+    int64 array, in order of increasing predicted change g·e (ties: lexicographic order of e).
     """
     n = g.size
     if mode == "coordinates":
-        order = np.argsort(-np.abs(g), kind="stable")
-        first = np.where(g[order] > 0, -1, 1)
-        rows = np.zeros((2 * n, n), dtype=np.int64)
-        rows[0::2][np.arange(n), order] = first
-        rows[1::2][np.arange(n), order] = -first
-        return rows
+        def pairs():
+            for i in np.argsort(-np.abs(g), kind="stable").tolist():
+                first = -1 if g[i] > 0 else 1
+                yield i, first
+                yield i, -first
+        return pairs()
     box = np.array(np.meshgrid(*[[-1, 0, 1]] * n, indexing="ij")).reshape(n, -1).T
     box = box[np.any(box != 0, axis=1)].astype(np.int64)
     return box[np.argsort(box @ g, kind="stable")]
 
 
 def poll_neighbours(fun: Callable[[np.ndarray], float], codes: np.ndarray, grid, fx: float,
-                    g: np.ndarray, *, mode: str = "coordinates",
-                    seen: dict[bytes, float] | None = None, ntrials: int = 0) -> LineSearchResult:
+                    g: np.ndarray, *, mode: str = "coordinates", seen: dict | None = None,
+                    nfev: int = 0, ntrials: int = 0) -> LineSearchResult:
     r"""Poll the grid neighbours of x = codes/qp: take the first with f lower than f(x).
 
     Equations::
@@ -306,23 +322,33 @@ def poll_neighbours(fun: Callable[[np.ndarray], float], codes: np.ndarray, grid,
 
     This is the poll step of generalized pattern search (Torczon, SIAM J. Optim. 7(1), 1997;
     Audet & Dennis, SIAM J. Optim. 17(1), 2006) on the mesh (1/qp)ℤⁿ, with the opportunistic
-    order of the gradient's prediction. ``seen`` maps the codes (``tobytes()``) of points
-    already evaluated to f there, so no point is evaluated twice; nfev in the result counts
-    the evaluations made here and those in ``seen``.
+    order of the gradient's prediction. ``seen`` maps the keys of offsets already evaluated
+    (by :func:`quantized_armijo`'s trials) to f there, so no point is evaluated twice; ``nfev``
+    and ``ntrials`` continue the caller's counts. Cost: up to 2n (or 3^n - 1) evaluations of f,
+    each of O(n), at a certified point: the poll is for moderate n.
     """
     grid = as_grid(grid)
     seen = {} if seen is None else seen
+    n = codes.size
     for e in neighbour_offsets(np.asarray(g, dtype=np.float64), mode):
-        k = grid.add(codes, e)
-        key = k.tobytes()
+        if mode == "full":
+            k, key = grid.add(codes, e), tuple(e.tolist())
+        else:  # e = (i, s): change one code, without an offset vector of size n
+            i, sign = e
+            k = codes.copy()
+            k[i] += sign
+            if abs(int(k[i])) > grid.CODE_BOUND:
+                raise OverflowError(f"a grid neighbour's code exceeds {grid.CODE_BOUND} on the "
+                                    f"grid 1/{grid.qp}")
+            key = e if n > FULL_POLL_MAX_N else tuple(sign if j == i else 0 for j in range(n))
         if key in seen:
             f_k = seen[key]
         else:
             f_k = seen[key] = fun(grid.values(k))
+            nfev += 1
         if f_k < fx:
-            return LineSearchResult(0.0, grid.values(k), f_k, k, len(seen), ntrials, POLLED)
-    return LineSearchResult(0.0, grid.values(codes), fx, codes, len(seen), ntrials,
-                            GRID_LOCAL_MIN)
+            return LineSearchResult(0.0, grid.values(k), f_k, k, nfev, ntrials, POLLED)
+    return LineSearchResult(0.0, grid.values(codes), fx, codes, nfev, ntrials, GRID_LOCAL_MIN)
 
 
 #: Moré-Thuente constants (those of MINPACK-2's dcsrch, as used by L-BFGS-B)

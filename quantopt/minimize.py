@@ -293,7 +293,8 @@ def _setup(fun, x0, jac, method, hess, qp, line_search, options, callback):
     pt = objective.start(x, codes)
     state = rule.init(pt.x)
     trace = _Trace(pt, state, opts)
-    policy = steps.choose(rule, line_search, grid, opts, rng, in_place=not trace.keep_states)
+    policy = steps.choose(rule, line_search, grid, opts, rng, x.size,
+                          in_place=not trace.keep_states)
     return rule, policy, objective, pt, state, trace, opts
 
 

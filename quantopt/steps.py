@@ -290,14 +290,20 @@ def _f(fun, pt: Iterate) -> float:
     return pt.f if fun.exact else fun.f(pt.x)
 
 
+#: The fused step pays from this n on: below, its argument checks and blocking cost more than
+#: the pure step's temporaries (measured by bench/bench_driver.py).
+FUSED_MIN_N = 4096
+
+
 def choose(rule: UpdateRule, line_search: str | None, grid: Grid | None, opts: dict,
-           rng: np.random.Generator, in_place: bool) -> Callable[..., tuple[Move, Any]]:
+           rng: np.random.Generator, n: int, in_place: bool) -> Callable[..., tuple[Move, Any]]:
     """The policy for this run, chosen once (see the module docstring's table). ``in_place``:
     whether the rule's state may be overwritten (no recorded states): then a fixed float step
-    of a rule with a fused kernel uses it."""
+    of a rule with a fused kernel uses it, for n >= FUSED_MIN_N."""
     lr = opts["lr"]
     if line_search is None and grid is None:
-        return FusedStep(lr) if in_place and rule.fused else FixedStep(lr)
+        fused = in_place and rule.fused and n >= FUSED_MIN_N
+        return FusedStep(lr) if fused else FixedStep(lr)
     if line_search is None:
         stochastic = rng if opts["rounding"] == "stochastic" else None
         return FixedGridStep(grid, lr, stochastic, opts["poll"])

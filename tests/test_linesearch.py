@@ -128,7 +128,7 @@ def replay_quantized_armijo(f, codes, qp, fx, g, p, alpha0, shrink, maxls, c1, p
         if d in tried:
             return None
         tried.append(d)
-        slope = float(g @ fvalue(d, qp))
+        slope = float(g @ np.array(d, dtype=float)) / float(qp)  # (grad.d)/qp, as documented
         if not slope < 0:
             return None
         k = tuple(c + e for c, e in zip(codes, d))
@@ -636,3 +636,29 @@ def test_wolfe_stops_when_the_bracket_collapses():
     assert res.status in (ls.ROUNDING, ls.XTOL) and res.nfev < 100
     assert res.alpha == 1.0 and res.x[0] == 1.0 and res.fx == -0.5 and x[0] == 0.0
     assert res.nfev == res.njev
+
+
+def test_quantized_search_and_poll_keep_o_n_memory_at_large_n():
+    """n = 10^5: thirty rejected trials and a poll keep no n-sized record per trial (the old
+    search kept every trial's codes as bytes: 30 x 0.8 MB), and the coordinate poll builds no
+    (2n, n) offset matrix; the first neighbour against the gradient is taken."""
+    import tracemalloc
+    n = 10**5
+    qp = 2**10
+    codes = np.zeros(n, dtype=np.int64)
+    g = np.ones(n)
+    g[7] = 2.0  # the largest |g_i|: the poll tries -e_7 first
+    p = -np.ones(n)
+    p[3] = -2.0  # the largest |p_i|: the search's last trial is the unit step -e_3
+
+    def f(x):  # one grid unit costs 1000/qp^2 in the quadratic term: only -e_7 decreases f
+        return 1000.0 * float(x @ x) + 3.0 * x[7]
+
+    tracemalloc.start()
+    try:
+        res = ls.quantized_armijo(f, codes, qp, 0.0, g, p, alpha0=1.0, maxls=30)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert res.status == ls.POLLED and res.codes[7] == -1 and np.count_nonzero(res.codes) == 1
+    assert peak < 12 * 8 * n  # a dozen arrays of n, whatever the number of trials
