@@ -153,7 +153,8 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
         and 1e10 otherwise, as L-BFGS-B), path ("auto": every iterate while n (maxiter + 1)
         <= RECORD_BUDGET = 10**7 numbers, else only x0 and the final x; True: every iterate;
         False: only x0 and the final x), record_state (False; True stores the optimizer state
-        at every iterate in ``states``; "auto" within RECORD_BUDGET, as path), seed (for SGD's shuffling and stochastic rounding); with qp: rounding ("nearest" or
+        at every iterate in ``states``; "auto" within RECORD_BUDGET, as path), seed (for
+        SGD's shuffling and stochastic rounding); with qp: rounding ("nearest" or
         "stochastic", the latter for the fixed step only) and poll ("coordinates": the 2n
         neighbours x ± e_i/qp, default; "full": all 3^n − 1 neighbours, n <= 10; None: no
         poll, status 3 where the iterate cannot move); for sgd: n_samples (required),

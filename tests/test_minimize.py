@@ -738,8 +738,12 @@ def test_fused_in_place_steps_give_the_pure_steps_bits(method, monkeypatch):
     the iterates, f values and counts are bit for bit those of the pure step + x + lr d."""
     from quantopt import steps
     prob = problems.rosenbrock(2)
-    f = (lambda x, b=None: prob.f(x))
-    g = (lambda x, b=None: prob.grad(x))
+    def f(x, b=None):
+        return prob.f(x)
+
+    def g(x, b=None):
+        return prob.grad(x)
+
     options = {"lr": 1e-3, "maxiter": 300, **({"n_samples": 1} if method == "sgd" else {})}
     calls = []
     original = steps.FusedStep.__call__
