@@ -128,11 +128,12 @@ class Grid:
         None, else stochastically rounded with rng (E[(step)^S] = step). OverflowError for a
         non-finite step (or codes beyond CODE_BOUND)."""
         step = np.asarray(step, dtype=np.float64)
-        if not np.all(np.isfinite(step)):  # a finite direction times a huge step overflowed
-            raise OverflowError("the step is not finite: it cannot be quantized")
-        if rng is not None:
-            step = stochastic_round(step, self.qp_float, rng=rng)
-        return self.codes(step)
+        try:
+            if rng is not None:
+                step = stochastic_round(step, self.qp_float, rng=rng)
+            return self.codes(step)
+        except ValueError:  # the rounding refuses nan and inf: a step that overflowed
+            raise OverflowError("the step is not finite: it cannot be quantized") from None
 
     def on_grid(self, x: np.ndarray) -> bool:
         """Whether every entry of the float array x is exactly a point of this grid."""
