@@ -343,7 +343,7 @@ def test_lbfgs_vector_free_equals_sequential_two_loop(monkeypatch, block, memory
     equals the sequential two-loop on the same stored float pairs. Both evaluate -H g for a
     well-conditioned H (cond <= ~100), each to a few m eps of round-off: 1e-12 relative."""
     monkeypatch.setattr(second_order, "_COMBINE_BLOCK", block)
-    monkeypatch.setattr(second_order, "_STACK_MAX_ENTRIES", 0)  # the blocked (large-n) path
+    monkeypatch.setattr(second_order, "_STACK_MAX_N", 0)  # the blocked (large-n) path
     for g, d, state in _run_quadratic(lbfgs(memory=memory), 3000, memory, 14):
         expected = reference_two_loop(list(zip(state.S, state.Y)), g)
         assert state.count == len(state.S) <= memory
@@ -383,7 +383,7 @@ def test_lbfgs_vector_free_equals_sequential_two_loop_exact(data, memory):
         assert all_fractions(d)
 
 
-#: _STACK_MAX_ENTRIES values that force each of lbfgs's two paths
+#: _STACK_MAX_N and _STACK_MAX_ENTRIES values that force each of lbfgs's two paths
 PATHS = {"stacked": 10**12, "separate": 0}
 
 
@@ -414,6 +414,7 @@ def test_lbfgs_stacked_and_separate_paths_are_bit_identical(monkeypatch, dtype, 
     damped and skipped along the way."""
     runs = {}
     for path, limit in PATHS.items():
+        monkeypatch.setattr(second_order, "_STACK_MAX_N", limit)
         monkeypatch.setattr(second_order, "_STACK_MAX_ENTRIES", limit)
         runs[path] = _run_mixed(lbfgs(memory=memory), n, n + memory, 30, dtype)
     for (g, d, st_a), (_, e, st_b) in zip(runs["stacked"], runs["separate"]):
@@ -430,6 +431,7 @@ def test_lbfgs_stacked_and_separate_paths_are_bit_identical(monkeypatch, dtype, 
 def test_lbfgs_stacked_path_equals_sequential_two_loop(monkeypatch, n, memory):
     """The small-n (stacked) path against the sequential two-loop on the same float pairs, as
     the n = 3000 test above for the blocked path: 1e-12 relative."""
+    monkeypatch.setattr(second_order, "_STACK_MAX_N", PATHS["stacked"])
     monkeypatch.setattr(second_order, "_STACK_MAX_ENTRIES", PATHS["stacked"])
     for g, d, state in _run_quadratic(lbfgs(memory=memory), n, memory, 14):
         expected = reference_two_loop(list(zip(state.S, state.Y)), g)
@@ -447,6 +449,7 @@ def test_lbfgs_both_paths_equal_sequential_two_loop_exact(data, memory, damping)
     runs = {}
     for path, limit in PATHS.items():
         with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(second_order, "_STACK_MAX_N", limit)
             mp.setattr(second_order, "_STACK_MAX_ENTRIES", limit)
             rule = lbfgs(memory=memory, curvature_tol=0, damping=damping)
             x, g = x0, g0
@@ -480,16 +483,19 @@ def test_row_combination_is_the_sequential_loop_bit_for_bit(dtype, n, k):
     assert d.tobytes() == expected.tobytes()
 
 
-def test_lbfgs_path_is_chosen_by_the_size_of_the_stacked_array(monkeypatch):
-    """Stacked while (2m + 1) n <= _STACK_MAX_ENTRIES (n = 6241 at m = 10), separate beyond:
-    only the separate path calls _combine."""
+@pytest.mark.parametrize("memory", [10, 40])
+def test_lbfgs_path_is_chosen_by_n_and_the_size_of_the_stacked_array(monkeypatch, memory):
+    """Stacked while n <= _STACK_MAX_N and (2m + 1) n <= _STACK_MAX_ENTRIES (n <= 2048 at m = 10,
+    n <= 1618 at m = 40), separate beyond: only the separate path calls _combine."""
     calls = []
     combine = second_order._combine
     monkeypatch.setattr(second_order, "_combine", lambda *a: (calls.append(1), combine(*a)))
-    limit = second_order._STACK_MAX_ENTRIES
-    for n, separate in ((limit // 21, False), (limit // 21 + 1, True)):
+    limit = min(second_order._STACK_MAX_N,
+                second_order._STACK_MAX_ENTRIES // (2 * memory + 1))
+    assert limit == {10: 2048, 40: 1618}[memory]
+    for n, separate in ((limit, False), (limit + 1, True)):
         calls.clear()
-        _run_quadratic(lbfgs(memory=10), n, 0, 3)
+        _run_quadratic(lbfgs(memory=memory), n, 0, 3)
         assert bool(calls) is separate
 
 

@@ -437,9 +437,10 @@ def _combine(d: np.ndarray, coeffs, vectors) -> None:
             np.add(db, tb, out=db)
 
 
-#: lbfgs stacks its 2m + 1 basis vectors in one array per step while that array has at most
-#: this many entries (1 MiB of float64: n <= 6241 for m = 10); beyond, they stay separate (see
-#: lbfgs, "How it is computed", for the measurements behind the two paths)
+#: lbfgs stacks its 2m + 1 basis vectors in one array per step while n <= _STACK_MAX_N and
+#: the array has at most _STACK_MAX_ENTRIES entries (1 MiB of float64; this binds for m > 31);
+#: beyond, they stay separate (see lbfgs, "How it is computed", for the measurements)
+_STACK_MAX_N = 2048
 _STACK_MAX_ENTRIES = 1 << 17
 
 
@@ -597,14 +598,16 @@ def lbfgs(memory: int = 10, curvature_tol: float = 1e-10, damping: bool = True) 
     Fractions, and float32 keeps numpy's float32 scalars. The O(m n) part takes one of two
     paths, by the size of the (2m + 1, n) array the basis would fill:
 
-    - (2m + 1) n <= 2^17 (n <= 6241 for m = 10): the vectors are stacked as the rows of one
-      array V = [g; s_0 ... s_{p-1}; y_0 ... y_{p-1}], the new dot products are three
-      ``np.vecdot`` calls on V, and d is one reduction over the rows of c V (c the coefficients).
-      At small n a step is then dominated by a few dozen numpy calls instead of one per vector:
-      at n = 2, m = 10 it costs about a third of the per-vector form (measured 2026-12-03).
-    - beyond: no (m, n) array is built or copied (the stacking copies 2m n floats per step,
-      measured 6x slower than the separate form at n = 3 10^4, m = 10): one ``np.dot`` per inner
-      product, and d accumulated in place, block by block, so each vector is read once.
+    - n <= 2048 and (2m + 1) n <= 2^17: the vectors are stacked as the rows of one array
+      V = [g; s_0 ... s_{p-1}; y_0 ... y_{p-1}], the new dot products are three ``np.vecdot``
+      calls on V, and d is one reduction over the rows of c V (c the coefficients): a few numpy
+      calls per step instead of about seven per pair. With m = 10 a step takes half the time
+      of the separate form at n <= 256 and 0.83 of it at n = 2048 (measured 2026-12-03, one
+      BLAS thread; about equal at m = 1, where there are few calls to save).
+    - beyond: no (m, n) array is built or copied: one ``np.dot`` per inner product, and d
+      accumulated in place, block by block, so each vector is read once. Copying the 2m + 1
+      vectors costs more than the calls it saves from about n = 4096, and once the array
+      passes about 2 MB a step took 5-6 times as long (m = 30, n = 4096; m = 10, n = 3 10^4).
 
     Both paths do the same floating-point operations in the same order (``np.vecdot`` takes each
     row's product with the BLAS dot that ``np.dot`` calls, and the reduction adds the rows in
@@ -678,7 +681,7 @@ def lbfgs(memory: int = 10, curvature_tol: float = 1e-10, damping: bool = True) 
         gf = _flat_copy(g, dtype)
         S, Y, SY, YY = state.S, state.Y, state.SY, state.YY
         n_skipped, n_damped = state.n_skipped, state.n_damped
-        stacked = (2 * m + 1) * xf.size <= _STACK_MAX_ENTRIES
+        stacked = xf.size <= _STACK_MAX_N and (2 * m + 1) * xf.size <= _STACK_MAX_ENTRIES
         new_pair = None
         if state.k > 0:
             s = xf - state.x_prev
