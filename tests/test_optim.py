@@ -483,6 +483,24 @@ def test_row_combination_is_the_sequential_loop_bit_for_bit(dtype, n, k):
     assert d.tobytes() == expected.tobytes()
 
 
+@pytest.mark.parametrize("has_vecdot", [True, False])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n", [1, 2, 3, 8, 33, 100, 2048])
+def test_row_dots_are_np_dot_bit_for_bit(monkeypatch, has_vecdot, dtype, n):
+    """_row_dots(V, w) is [np.dot(v, w) for v in V] bit for bit, with np.vecdot (numpy >= 2) and
+    with the one-call-per-row fallback of older numpy."""
+    if has_vecdot and not hasattr(np, "vecdot"):
+        pytest.skip("numpy < 2 has no vecdot")
+    monkeypatch.setattr(second_order, "_HAS_VECDOT", has_vecdot)
+    rng = np.random.default_rng(n)
+    V = (rng.standard_normal((21, n)) * 10.0 ** rng.integers(-8, 8, (21, n))).astype(dtype)
+    w = rng.standard_normal(n).astype(dtype)
+    got = second_order._row_dots(V, w)
+    expected = np.array([np.dot(v, w) for v in V])
+    assert got.dtype == dtype and got.tobytes() == expected.tobytes()
+    assert second_order._row_dots(V[:0], w).shape == (0,)
+
+
 @pytest.mark.parametrize("memory", [10, 40])
 def test_lbfgs_path_is_chosen_by_n_and_the_size_of_the_stacked_array(monkeypatch, memory):
     """Stacked while n <= _STACK_MAX_N and (2m + 1) n <= _STACK_MAX_ENTRIES (n <= 2048 at m = 10,
