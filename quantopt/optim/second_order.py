@@ -448,7 +448,7 @@ def _scalars(a: np.ndarray) -> list:
     """a's entries as a (nested) list of scalars that compute exactly as a's dtype does.
 
     float64 and object arrays go through ``.tolist()``: Python floats are IEEE doubles, so each
-    +, -, * rounds exactly as numpy's float64 scalars do (and costs a fraction of the time), and
+    +, -, *, / rounds exactly as numpy's float64 scalars do (and costs a fraction of the time), and
     object arrays give back their Fractions. Other dtypes (float32) keep numpy scalars, so that
     their arithmetic stays in their precision.
     """
@@ -606,20 +606,21 @@ def lbfgs(memory: int = 10, curvature_tol: float = 1e-10, damping: bool = True) 
     pair's with the stored ones, and every basis vector's with g: about 5m dot products), runs
     the two loops on m x m numbers, and forms d as one linear combination of the 2m + 1 vectors.
     The two loops run on Python scalars (the matrices' ``.tolist()``): Python floats round each
-    +, -, * exactly as numpy's float64 scalars, at a fraction of their cost; Fractions stay
+    +, -, *, / exactly as numpy's float64 scalars, at a fraction of their cost; Fractions stay
     Fractions, and float32 keeps numpy's float32 scalars. The O(m n) part takes one of two
-    paths, by the size of the (2m + 1, n) array the basis would fill:
+    paths, by n and the size of the (2m + 1, n) array the basis would fill:
 
     - n <= 2048 and (2m + 1) n <= 2^17: the vectors are stacked as the rows of one array
       V = [g; s_0 ... s_{p-1}; y_0 ... y_{p-1}], the new dot products are three ``np.vecdot``
-      calls on V (numpy >= 2), and d is one reduction over the rows of c V (c the coefficients): a few numpy
-      calls per step instead of about seven per pair. With m = 10 a step takes half the time
-      of the separate form at n <= 256 and 0.83 of it at n = 2048 (measured 2026-12-03, one
-      BLAS thread; about equal at m = 1, where there are few calls to save).
+      calls on V (numpy >= 2), and d is one reduction over the rows of c V (c the
+      coefficients): a few numpy calls per step instead of about seven per pair. With m = 10
+      a step takes half the time of the separate form at n <= 256 and 0.83 of it at n = 2048
+      (measured 2026-12-03, one BLAS thread; about equal at m = 1, with few calls to save).
     - beyond: no (m, n) array is built or copied: one ``np.dot`` per inner product, and d
       accumulated in place, block by block, so each vector is read once. Copying the 2m + 1
-      vectors costs more than the calls it saves from about n = 4096, and once the array
-      passes about 2 MB a step took 5-6 times as long (m = 30, n = 4096; m = 10, n = 3 10^4).
+      vectors costs more than the calls it saves from about n = 4096, and with arrays of
+      1.7 MB and more a stacked step took 5 to 8 times as long in some runs (m = 10,
+      n = 10^4 and 3 10^4; m = 30, n = 4096): ``bench/bench_lbfgs_small.py`` times both paths.
 
     Both paths do the same floating-point operations in the same order (``np.vecdot`` takes each
     row's product with the BLAS dot that ``np.dot`` calls, and the reduction adds the rows in
