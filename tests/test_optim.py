@@ -343,6 +343,7 @@ def test_lbfgs_vector_free_equals_sequential_two_loop(monkeypatch, block, memory
     equals the sequential two-loop on the same stored float pairs. Both evaluate -H g for a
     well-conditioned H (cond <= ~100), each to a few m eps of round-off: 1e-12 relative."""
     monkeypatch.setattr(second_order, "_COMBINE_BLOCK", block)
+    monkeypatch.setattr(second_order, "_STACK_MAX_N", 0)  # the blocked (large-n) path
     for g, d, state in _run_quadratic(lbfgs(memory=memory), 3000, memory, 14):
         expected = reference_two_loop(list(zip(state.S, state.Y)), g)
         assert state.count == len(state.S) <= memory
@@ -380,6 +381,140 @@ def test_lbfgs_vector_free_equals_sequential_two_loop_exact(data, memory):
             for j, (s_j, y_j) in enumerate(pairs):
                 assert state.SY[i, j] == np.dot(s_i, y_j) and state.YY[i, j] == np.dot(y_i, y_j)
         assert all_fractions(d)
+
+
+#: _STACK_MAX_N and _STACK_MAX_ENTRIES values that force each of lbfgs's two paths
+PATHS = {"stacked": 10**12, "separate": 0}
+
+
+def _run_mixed(rule, n, seed, steps, dtype=np.float64):
+    """The rule fed random points x_k and gradients g_k = (D + c_k I) x_k, c_k = 0 or -12
+    at random (D's diagonal in [1, 10]): when c_k = c_{k-1} = -12, y^T s = s^T (D - 12 I) s < 0
+    and the pair is damped, otherwise it is usually stored; the memory fills and pairs drop."""
+    rng = np.random.default_rng(seed)
+    diag = np.geomspace(1.0, 10.0, n)
+    x = rng.standard_normal(n).astype(dtype)
+    state = rule.init(x)
+    out = []
+    for _ in range(steps):
+        g = ((diag + rng.choice([0.0, -12.0])) * x).astype(dtype)
+        d, state = rule.step(state, x, g)
+        out.append((g, d, state))
+        x = rng.standard_normal(n).astype(dtype)
+    return out
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n", [1, 2, 3, 8, 33, 200])
+@pytest.mark.parametrize("memory", [1, 3, 10])
+def test_lbfgs_stacked_and_separate_paths_are_bit_identical(monkeypatch, dtype, n, memory):
+    """Both paths do the same floating-point operations in the same order: np.vecdot's row
+    products are np.dot's, and the reduction of the stacked rows adds them in order, as _combine
+    does. Directions, Gram matrices and gamma agree bit for bit, with pairs stored, dropped,
+    damped and skipped along the way."""
+    runs = {}
+    for path, limit in PATHS.items():
+        monkeypatch.setattr(second_order, "_STACK_MAX_N", limit)
+        monkeypatch.setattr(second_order, "_STACK_MAX_ENTRIES", limit)
+        runs[path] = _run_mixed(lbfgs(memory=memory), n, n + memory, 30, dtype)
+    for (g, d, st_a), (_, e, st_b) in zip(runs["stacked"], runs["separate"]):
+        assert d.dtype == e.dtype == dtype and d.tobytes() == e.tobytes()
+        assert st_a.SY.tobytes() == st_b.SY.tobytes() and st_a.YY.tobytes() == st_b.YY.tobytes()
+        assert np.asarray(st_a.gamma).tobytes() == np.asarray(st_b.gamma).tobytes()
+    states = [state for _, _, state in runs["stacked"]]
+    assert max(st_.count for st_ in states) == memory and states[-1].n_damped > 0
+    assert all(np.all(np.isfinite(d)) for _, d, _ in runs["stacked"])
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 60])
+@pytest.mark.parametrize("memory", [1, 3, 10])
+def test_lbfgs_stacked_path_equals_sequential_two_loop(monkeypatch, n, memory):
+    """The small-n (stacked) path against the sequential two-loop on the same float pairs, as
+    the n = 3000 test above for the blocked path: 1e-12 relative."""
+    monkeypatch.setattr(second_order, "_STACK_MAX_N", PATHS["stacked"])
+    monkeypatch.setattr(second_order, "_STACK_MAX_ENTRIES", PATHS["stacked"])
+    for g, d, state in _run_quadratic(lbfgs(memory=memory), n, memory, 14):
+        expected = reference_two_loop(list(zip(state.S, state.Y)), g)
+        np.testing.assert_allclose(d, expected, rtol=0, atol=1e-12 * np.linalg.norm(expected))
+
+
+@given(st.integers(1, 3).flatmap(lambda n: st.tuples(
+    frac_vec(n), frac_vec(n), st.lists(st.tuples(frac_vec(n), frac_vec(n)), min_size=1,
+                                       max_size=7))), st.integers(1, 4), st.booleans())
+@settings(max_examples=40)
+def test_lbfgs_both_paths_equal_sequential_two_loop_exact(data, memory, damping):
+    """In Fractions each path gives exactly the sequential two-loop's d on the pairs it stored
+    (damped y's included), and the two paths store the same pairs and Gram matrices."""
+    x0, g0, steps = data
+    runs = {}
+    for path, limit in PATHS.items():
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(second_order, "_STACK_MAX_N", limit)
+            mp.setattr(second_order, "_STACK_MAX_ENTRIES", limit)
+            rule = lbfgs(memory=memory, curvature_tol=0, damping=damping)
+            x, g = x0, g0
+            d, state = rule.step(rule.init(x0), x, g)
+            out = [(g, d, state)]
+            for s, y in steps:
+                x, g = x + s, g + y
+                d, state = rule.step(state, x, g)
+                out.append((g, d, state))
+            runs[path] = out
+    for (g, d, st_a), (_, e, st_b) in zip(runs["stacked"], runs["separate"]):
+        assert exact_equal(d, reference_two_loop(list(zip(st_a.S, st_a.Y)), g))
+        assert exact_equal(d, e) and all_fractions(d)
+        assert exact_equal(st_a.SY, st_b.SY) and exact_equal(st_a.YY, st_b.YY)
+        assert (st_a.n_damped, st_a.n_skipped) == (st_b.n_damped, st_b.n_skipped)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n, k", [(1, 1), (1, 21), (2, 21), (3, 9), (7, 2), (64, 21), (1000, 41)])
+def test_row_combination_is_the_sequential_loop_bit_for_bit(dtype, n, k):
+    """_row_combination(c, V) performs, element by element, the roundings of d = c_0 V_0 and
+    then d += c_i V_i in row order (n = 1 included, where numpy would otherwise sum pairwise)."""
+    rng = np.random.default_rng(n * k)
+    V = (rng.standard_normal((k, n)) * 10.0 ** rng.integers(-8, 8, (k, n))).astype(dtype)
+    c = (rng.standard_normal(k) * 1e3).astype(dtype)
+    expected = c[0] * V[0]
+    for i in range(1, k):
+        expected += c[i] * V[i]
+    d = second_order._row_combination(c, V)
+    assert d.dtype == dtype and d.shape == (n,)
+    assert d.tobytes() == expected.tobytes()
+
+
+@pytest.mark.parametrize("has_vecdot", [True, False])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n", [1, 2, 3, 8, 33, 100, 2048])
+def test_row_dots_are_np_dot_bit_for_bit(monkeypatch, has_vecdot, dtype, n):
+    """_row_dots(V, w) is [np.dot(v, w) for v in V] bit for bit, with np.vecdot (numpy >= 2) and
+    with the one-call-per-row fallback of older numpy."""
+    if has_vecdot and not hasattr(np, "vecdot"):
+        pytest.skip("numpy < 2 has no vecdot")
+    monkeypatch.setattr(second_order, "_HAS_VECDOT", has_vecdot)
+    rng = np.random.default_rng(n)
+    V = (rng.standard_normal((21, n)) * 10.0 ** rng.integers(-8, 8, (21, n))).astype(dtype)
+    w = rng.standard_normal(n).astype(dtype)
+    got = second_order._row_dots(V, w)
+    expected = np.array([np.dot(v, w) for v in V])
+    assert got.dtype == dtype and got.tobytes() == expected.tobytes()
+    assert second_order._row_dots(V[:0], w).shape == (0,)
+
+
+@pytest.mark.parametrize("memory", [10, 40])
+def test_lbfgs_path_is_chosen_by_n_and_the_size_of_the_stacked_array(monkeypatch, memory):
+    """Stacked while n <= _STACK_MAX_N and (2m + 1) n <= _STACK_MAX_ENTRIES (n <= 2048 at m = 10,
+    n <= 1618 at m = 40), separate beyond: only the separate path calls _combine."""
+    calls = []
+    combine = second_order._combine
+    monkeypatch.setattr(second_order, "_combine", lambda *a: (calls.append(1), combine(*a)))
+    limit = min(second_order._STACK_MAX_N,
+                second_order._STACK_MAX_ENTRIES // (2 * memory + 1))
+    assert limit == {10: 2048, 40: 1618}[memory]
+    for n, separate in ((limit, False), (limit + 1, True)):
+        calls.clear()
+        _run_quadratic(lbfgs(memory=memory), n, 0, 3)
+        assert bool(calls) is separate
 
 
 def test_lbfgs_float32_stays_float32_and_matches_float64():
