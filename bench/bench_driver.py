@@ -9,8 +9,9 @@ they are rejected. "defaults" means no ``path`` key at all, so a changed default
 
 Every timing is repeated ``--repeat`` times, the cases of one section interleaved inside each
 repeat (case A, case B, ..., then again), because the two cores are shared with other jobs.
-Ratios are paired: each case divided by its reference timed right before it in the same repeat
-(a copy, or the other solver). Printed: the median over repeats and the range (min-max).
+Ratios are paired: each case divided by its reference timed next to it in the same repeat (a
+copy right before, or the other solver, the two taking turns at going first; section 1's cases
+start at another case in each repeat). Printed: the median over repeats and the range (min-max).
 One BLAS thread by default, for both quantopt and scipy (``--blas-threads``; see
 bench_quasi_newton.py for why two threads per process oversubscribe this shared machine).
 
@@ -43,7 +44,7 @@ and problems.rosenbrock(2).
 2. Cost per iteration outside f and grad, in copy-times, gd / momentum / adam with the fixed
    step, n = 10**6 (8 MB arrays: inside this machine's 32 MiB L3) and 4*10**6 (outside it):
    ((time of minimize) - (time inside f and grad, measured by wrapping them)) / nit, divided by
-   the time of np.copyto of one n-array timed right before (median of three copies). nit = 50
+   the time of np.copyto of one n-array timed right before (median of five copies). nit = 50
    at 10**6 and 25 at 4*10**6; the fixed set-up (x0's float64 copy, rule.init, the result's
    copies) is included, spread over nit. Beside it, in the same units: the rule's fused
    rule.step_inplace(state, x, g, lr) alone, and the pure step with the driver's update
@@ -265,10 +266,17 @@ def med(values) -> float:
     return float(np.median(np.asarray(values, dtype=float)))
 
 
+def rotated(items, k: int) -> list:
+    """items rotated left by k (mod len): repeat k starts at another case."""
+    items = list(items)
+    k %= len(items)
+    return items[k:] + items[:k]
+
+
 def copy_time(out: np.ndarray, src: np.ndarray) -> float:
-    """np.copyto of one array: the median of three, timed now."""
+    """np.copyto of one array: the median of five, timed now."""
     times = []
-    for _ in range(3):
+    for _ in range(5):
         t = time.perf_counter()
         np.copyto(out, src)
         times.append(time.perf_counter() - t)
@@ -328,9 +336,9 @@ def section_memory(n: int, repeat: int, budget: float, summary: list, quick: boo
                                    options={"maxiter": maxiter, **extra})
 
     modes = {"defaults": {}, "path=True": opts(path=True), "path=False": opts(path=False)}
-    print(f"\n1. Memory: Adam, n = {size(n)} (one array {arr / 2**20:.1f} MiB), lr 1e-3, quad(n); "
+    print(f"\n1. Memory: Adam, n = {size(n)} (one array {arr / 1e6:.0f} MB), lr 1e-3, quad(n); "
           f"peak traced memory and wall time of the same run; budget for a run "
-          f"{budget / GB:.1f} GB")
+          f"{budget / GB:.1f} GB; the cases in rotated order in each of {repeat} repeats")
     # probes: the peak grows linearly in maxiter where the path is kept
     probe_iters = (5, 10) if quick else (25, 50)
     slope = {}
@@ -358,8 +366,10 @@ def section_memory(n: int, repeat: int, budget: float, summary: list, quick: boo
             else:
                 cases.append((label, mode, maxiter, run(maxiter, extra), pred))
     res = {label: {"secs": [], "peak": [], "info": None} for label, *_ in cases}
-    for _ in range(repeat):
-        for label, mode, maxiter, fn, _ in cases:
+    for rep in range(repeat):
+        # rotated: each repeat starts at another case (the first big allocation after a pause
+        # can be slower, e.g. while the VM backs fresh guest pages)
+        for label, mode, maxiter, fn, _ in rotated(cases, rep):
             info, secs, peak = traced(fn)
             res[label]["secs"].append(secs)
             res[label]["peak"].append(peak)
@@ -494,13 +504,14 @@ def section_grid(large_n: int, repeat: int, summary: list, quick: bool) -> None:
                  ("lbfgs default/default", rosen, "lbfgs", DEFAULT, DEFAULT, lb_cap)]
         inner = 1 if big else 20 if not quick else 3
         res = {c[0]: {"ratio": [], "float": [], "grid": [], "info": {}} for c in cases}
-        for _ in range(repeat):
+        for rep in range(repeat):
             for label, prob, method, ls_f, ls_g, maxiter in cases:
                 base = {"maxiter": maxiter}
                 if method in LR:
                     base["lr"] = LR[method]
                 per = {}
-                for side, qp, ls in (("float", None, ls_f), ("grid", QP, ls_g)):
+                # float first in even repeats, grid first in odd ones
+                for side, qp, ls in rotated((("float", None, ls_f), ("grid", QP, ls_g)), rep):
                     extra = opts(grid=qp is not None, path=False,
                                  **({"poll": None} if big and qp is not None else {}))
                     kw = {} if ls is DEFAULT else {"line_search": ls}
@@ -588,11 +599,14 @@ def section_small(large_n: int, repeat: int, summary: list, quick: bool) -> None
     q = Quad(2)
     maxiter = 1000
     res = {name: {"ratio": [], "drv": [], "hand": []} for name in HAND}
-    for _ in range(repeat):
+    for rep in range(repeat):
         for name, hand in HAND.items():
+            if rep % 2:  # the hand loop first in odd repeats
+                secs_h, (x, _, nit) = timed(hand, q.f, q.grad, q.x0, LR[name], GTOL, maxiter)
             secs_d, r = timed(qo.minimize, q.f, q.x0, jac=q.grad, method=name,
                               options={"lr": LR[name], "maxiter": maxiter, "gtol": GTOL})
-            secs_h, (x, _, nit) = timed(hand, q.f, q.grad, q.x0, LR[name], GTOL, maxiter)
+            if not rep % 2:
+                secs_h, (x, _, nit) = timed(hand, q.f, q.grad, q.x0, LR[name], GTOL, maxiter)
             if r.nit != nit or not np.array_equal(r.x, x):
                 NOTES.append(f"small n {name}: driver and hand loop differ (nit {r.nit} vs "
                              f"{nit}, max|dx| {np.max(np.abs(r.x - x)):.3g})")
@@ -615,9 +629,9 @@ def section_small(large_n: int, repeat: int, summary: list, quick: bool) -> None
     scipy_opts = {"gtol": GTOL, "ftol": 0.0}
     out = {"qo": [], "sp": [], "ratio": []}
     info = {}
-    for _ in range(repeat):
+    for rep in range(repeat):
         per = {}
-        for who in ("qo", "sp"):
+        for who in rotated(("qo", "sp"), rep):
             if who == "qo":
                 secs, r = timed(repeated, inner, qo.minimize, prob.f, prob.x0, jac=prob.grad,
                                 method="lbfgs", options={"gtol": GTOL})
@@ -649,22 +663,24 @@ def section_small(large_n: int, repeat: int, summary: list, quick: bool) -> None
     secs = {k: [] for k in (*variants, "sp")}
     ratios = {k: [] for k in variants}
     info = {}
-    for _ in range(reps):
-        t_sp, r = timed(scipy_minimize, prob.f, prob.x0, jac=prob.grad, method="L-BFGS-B",
-                        options=scipy_opts)
-        info["sp"] = (r.nit, r.nfev, float(np.max(np.abs(prob.grad(r.x)))), -1)
-        secs["sp"].append(t_sp)
-        del r
-        for label, o in variants.items():
+    for rep in range(reps):
+        t = {}
+        for label in rotated(("sp", *variants), rep):
             gc.collect()
-            t, r = timed(qo.minimize, prob.f, prob.x0, jac=prob.grad, method="lbfgs",
-                         options=o)
-            info[label] = (r.nit, r.nfev, float(np.max(np.abs(prob.grad(r.x)))), rows(r))
-            secs[label].append(t)
-            ratios[label].append(t / t_sp)
+            if label == "sp":
+                t[label], r = timed(scipy_minimize, prob.f, prob.x0, jac=prob.grad,
+                                    method="L-BFGS-B", options=scipy_opts)
+            else:
+                t[label], r = timed(qo.minimize, prob.f, prob.x0, jac=prob.grad,
+                                    method="lbfgs", options=variants[label])
+            info[label] = (r.nit, r.nfev, float(np.max(np.abs(prob.grad(r.x)))),
+                           -1 if label == "sp" else rows(r))
+            secs[label].append(t[label])
             del r
+        for label in variants:
+            ratios[label].append(t[label] / t["sp"])
     print(f"\n  L-BFGS vs L-BFGS-B, extended rosenbrock n = {size(large_n)}, max|grad| <= "
-          f"{GTOL:g}, total seconds ({reps} interleaved repeats)")
+          f"{GTOL:g}, total seconds ({reps} interleaved repeats, rotated order)")
     print(f"  {'solver':<16} {'nit':>5} {'nfev':>5} {'max|g|':>9} {'rows':>5} {'s':>20} "
           f"{'ours/scipy':>20}")
     for label in ("sp", *variants):
