@@ -10,8 +10,9 @@ they are rejected. "defaults" means no ``path`` key at all, so a changed default
 Every timing is repeated ``--repeat`` times, the cases of one section interleaved inside each
 repeat (case A, case B, ..., then again), because the two cores are shared with other jobs.
 Ratios are paired: each case divided by its reference timed next to it in the same repeat (a
-copy right before, or the other solver, the two taking turns at going first; section 1's cases
-start at another case in each repeat). Printed: the median over repeats and the range (min-max).
+copy right before, or the other solver, the two taking turns at going first; in section 1 the
+runs that record a path alternate with those that do not, see there). Printed: the median over
+repeats and the range (min-max).
 One BLAS thread by default, for both quantopt and scipy (``--blas-threads``; see
 bench_quasi_newton.py for why two threads per process oversubscribe this shared machine).
 
@@ -38,8 +39,11 @@ and problems.rosenbrock(2).
    path=False. A recorded path costs about two arrays of n per iteration (the list of rows,
    then np.array of it), so the runs whose peak, extrapolated linearly in maxiter from two
    short probe runs (maxiter 25 and 50), would exceed --mem-budget-gb (default 4 GB, and at
-   most 40% of MemAvailable) are not run: their predicted peak is printed instead. Target:
-   peak < 1 GB with default options at maxiter 1000.
+   most 40% of MemAvailable) are not run: their predicted peak is printed instead. The runs
+   with a big peak alternate with the small ones, so that each big one follows a small one:
+   on this VM, touching memory that a run has just freed is about twice as fast as touching
+   memory not used lately, which made a run right after another big one look twice as fast.
+   Target: peak < 1 GB with default options at maxiter 1000.
 
 2. Cost per iteration outside f and grad, in copy-times, gd / momentum / adam with the fixed
    step, n = 10**6 (8 MB arrays: inside this machine's 32 MiB L3) and 4*10**6 (outside it):
@@ -338,7 +342,7 @@ def section_memory(n: int, repeat: int, budget: float, summary: list, quick: boo
     modes = {"defaults": {}, "path=True": opts(path=True), "path=False": opts(path=False)}
     print(f"\n1. Memory: Adam, n = {size(n)} (one array {arr / 1e6:.0f} MB), lr 1e-3, quad(n); "
           f"peak traced memory and wall time of the same run; budget for a run "
-          f"{budget / GB:.1f} GB; the cases in rotated order in each of {repeat} repeats")
+          f"{budget / GB:.1f} GB; {repeat} repeats, big and small runs alternating")
     # probes: the peak grows linearly in maxiter where the path is kept
     probe_iters = (5, 10) if quick else (25, 50)
     slope = {}
@@ -366,10 +370,17 @@ def section_memory(n: int, repeat: int, budget: float, summary: list, quick: boo
             else:
                 cases.append((label, mode, maxiter, run(maxiter, extra), pred))
     res = {label: {"secs": [], "peak": [], "info": None} for label, *_ in cases}
+    # Runs that record a path allocate GBs. Re-touching memory that a run just freed is faster
+    # than touching memory the VM has not backed lately (measured: a 200-iteration run took
+    # 4-6 s right after another one, 9-14 s after a small run), so the big and the small runs
+    # alternate: every big run follows a small one, as a user's single run would.
+    big = [c for c in cases if c[4] > 10 * slope["path=False"][0]]
+    small = [c for c in cases if c not in big]
+    order = [c for pair in zip(big, small) for c in pair]
+    order += [c for c in cases if c not in order]
     for rep in range(repeat):
-        # rotated: each repeat starts at another case (the first big allocation after a pause
-        # can be slower, e.g. while the VM backs fresh guest pages)
-        for label, mode, maxiter, fn, _ in rotated(cases, rep):
+        # rotated by two: each repeat starts at another big case, the alternation kept
+        for label, mode, maxiter, fn, _ in rotated(order, 2 * rep):
             info, secs, peak = traced(fn)
             res[label]["secs"].append(secs)
             res[label]["peak"].append(peak)
