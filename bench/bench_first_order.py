@@ -25,9 +25,10 @@ for-loop, as ``_default_to_fused_or_foreach`` decides and the script prints), fo
 multi-tensor path), foreach=False, and fused=True where the optimizer accepts it on CPU (Adam,
 SGD and Adagrad in torch 2.13; probed on a small tensor, "n/a" otherwise), beside our
 step_inplace on the same data. These cases are interleaved: every repeat (``--torch-repeat``)
-times each of them once, right after an ``np.copyto`` of one array, and the table gives the
-median and the range (min-max) over repeats of the paired ratio step / copy-just-before, in
-copy-times. PyTorch is never a dependency: without it the script says so and skips that part.
+times each of them once, right after an ``np.copyto`` of one array, starting at another case
+in each repeat (the order rotates), and the table gives the median and the range (min-max)
+over repeats of the paired ratio step / copy-just-before, in copy-times. PyTorch is never a
+dependency: without it the script says so and skips that part.
 """
 from __future__ import annotations
 
@@ -181,9 +182,11 @@ def bench_torch_rule(torch, name, x0, g, out, repeat):
     ours()
     steps["quantopt step_inplace"] = ours
     ratios = {label: [] for label in steps}
+    order = list(steps.items())
     with torch.no_grad():
-        for _ in range(repeat):
-            for label, step in steps.items():
+        for rep in range(repeat):
+            k = rep % len(order)  # rotated: every case takes every place in the order
+            for label, step in order[k:] + order[:k]:
                 t = time.perf_counter()
                 np.copyto(out, x0)
                 c = time.perf_counter() - t
