@@ -23,7 +23,8 @@ If PyTorch is importable, the same steps are timed with torch.optim on a tensor 
 torch's implementations: the default (foreach=None: on CPU torch 2.x picks the single-tensor
 for-loop, as ``_default_to_fused_or_foreach`` decides and the script prints), foreach=True (the
 multi-tensor path), foreach=False, and fused=True where the optimizer accepts it on CPU (Adam,
-SGD and Adagrad in torch 2.13; probed on a small tensor, "n/a" otherwise), beside our
+SGD and Adagrad in torch 2.13; probed on a small tensor, "n/a" otherwise), also with one thread
+(``torch.set_num_threads(1)`` around its step, as numpy's kernels have), beside our
 step_inplace on the same data. These cases are interleaved: every repeat (``--torch-repeat``)
 times each of them once, right after an ``np.copyto`` of one array, starting at another case
 in each repeat (the order rotates), and the table gives the median and the range (min-max)
@@ -113,7 +114,21 @@ TORCH_VARIANTS = {
     "foreach=True": {"foreach": True},
     "foreach=False": {"foreach": False},
     "fused=True": {"fused": True},
+    "fused, 1 thread": {"fused": True},  # torch.set_num_threads(1) around its step
 }
+ONE_THREAD = ("fused, 1 thread",)
+
+
+def one_thread(torch, step):
+    """step run with torch.set_num_threads(1) (the count restored after)."""
+    def run():
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            step()
+        finally:
+            torch.set_num_threads(threads)
+    return run
 
 
 def torch_optimizer(torch, name, p, **kw):
@@ -171,7 +186,7 @@ def bench_torch_rule(torch, name, x0, g, out, repeat):
         opt = torch_optimizer(torch, name, p, **kw)
         with torch.no_grad():
             opt.step()  # creates the state
-        steps[label] = opt.step
+        steps[label] = one_thread(torch, opt.step) if label in ONE_THREAD else opt.step
     rule = make_rule(name)
     x = x0.copy()
     box = {"state": rule.init(x)}
