@@ -162,17 +162,22 @@ def machine() -> str:
         pass
     mem = _meminfo("MemTotal")
     commit = "?"
-    try:
-        here = os.path.dirname(os.path.abspath(qo.__file__))
-        commit = subprocess.run(["git", "-C", here, "log", "-1", "--format=%h %cs"],
-                                capture_output=True, text=True, timeout=10, check=False).stdout.strip() or "?"
+    here = os.path.dirname(os.path.abspath(qo.__file__))
+    try:  # the last commit that changed the package's files, and whether they changed since
+        git = ["git", "-C", here]
+        commit = subprocess.run([*git, "log", "-1", "--format=%h %cs", "--", "."],
+                                capture_output=True, text=True, timeout=10,
+                                check=False).stdout.strip() or "?"
+        dirty = subprocess.run([*git, "status", "--porcelain", "--", "."], capture_output=True,
+                               text=True, timeout=10, check=False).stdout.strip()
+        commit += " + uncommitted changes" if dirty else ""
     except (OSError, subprocess.SubprocessError):
         pass
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return (f"machine: {cpu}, {os.cpu_count()} CPUs, {mem / GIB:.0f} GiB, {platform.system()} "
             f"{platform.release()}; Python {sys.version.split()[0]}, numpy {np.__version__}, "
-            f"scipy {scipy.__version__}, quantopt {qo.__version__} ({commit}, "
-            f"{os.path.dirname(os.path.abspath(qo.__file__))}); OPENBLAS_NUM_THREADS="
+            f"scipy {scipy.__version__}, quantopt {qo.__version__} (its files as of {commit}, "
+            f"{here}); OPENBLAS_NUM_THREADS="
             f"{os.environ.get('OPENBLAS_NUM_THREADS', 'default')}; load average {load:.2f}")
 
 
