@@ -116,8 +116,8 @@ and problems.rosenbrock(2).
 
 Run: ``make bench`` (all scripts) or ``.venv/bin/python bench/bench_driver.py [--repeat R]
 [--sections 1,2,3,4] [--quick]``. --quick shrinks the sizes for a smoke test (its verdicts do
-not count). It runs about ten minutes at the defaults on the shared 2-core machine, most of
-it in section 1, and peaks at about 4 GB.
+not count). It ran in 270-330 s at the defaults on the shared 2-core machine, a third of
+it in section 1, whose largest runs trace 3.3 GB.
 """
 from __future__ import annotations
 
