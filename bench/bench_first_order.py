@@ -19,9 +19,17 @@ step_inplace and for the pure step + ``x + lr*d``. Timings are the best of ``--r
 operation count.
 
 If PyTorch is importable, the same steps are timed with torch.optim on a tensor of the same data
-(``p.grad`` set once, ``opt.step()`` timed alone; foreach default, i.e. the multi-tensor path,
-and foreach=False), with torch's default thread count, reported. PyTorch is never a dependency:
-without it the script says so and skips that part.
+(``p.grad`` set once, ``opt.step()`` timed alone), with torch's default thread count, in each of
+torch's implementations: the default (foreach=None: on CPU torch 2.x picks the single-tensor
+for-loop, as ``_default_to_fused_or_foreach`` decides and the script prints), foreach=True (the
+multi-tensor path), foreach=False, and fused=True where the optimizer accepts it on CPU (Adam,
+SGD and Adagrad in torch 2.13; probed on a small tensor, "n/a" otherwise), also with one thread
+(``torch.set_num_threads(1)`` around its step, as numpy's kernels have), beside our
+step_inplace on the same data. These cases are interleaved: every repeat (``--torch-repeat``)
+times each of them once, right after an ``np.copyto`` of one array, starting at another case
+in each repeat (the order rotates), and the table gives the median and the range (min-max)
+over repeats of the paired ratio step / copy-just-before, in copy-times. PyTorch is never a
+dependency: without it the script says so and skips that part.
 """
 from __future__ import annotations
 
@@ -100,8 +108,31 @@ def bench_rule(name, x0, g, repeat):
     return t_in, mem_in, t_pure, mem_pure
 
 
-def torch_optimizers(torch, name, p, foreach):
-    kw = {"foreach": foreach}
+# torch.optim's implementations: label -> constructor keywords
+TORCH_VARIANTS = {
+    "default": {},
+    "foreach=True": {"foreach": True},
+    "foreach=False": {"foreach": False},
+    "fused=True": {"fused": True},
+    "fused, 1 thread": {"fused": True},  # torch.set_num_threads(1) around its step
+}
+ONE_THREAD = ("fused, 1 thread",)
+
+
+def one_thread(torch, step):
+    """step run with torch.set_num_threads(1) (the count restored after)."""
+    def run():
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            step()
+        finally:
+            torch.set_num_threads(threads)
+    return run
+
+
+def torch_optimizer(torch, name, p, **kw):
+    """The torch.optim optimizer taking rule ``name``'s steps (same hyperparameters)."""
     if name in ("gd", "sgd"):
         return torch.optim.SGD([p], lr=LR, **kw)
     if name == "momentum":
@@ -117,16 +148,79 @@ def torch_optimizers(torch, name, p, foreach):
     raise KeyError(name)
 
 
-def bench_torch(torch, name, x0, g, repeat, foreach):
-    p = torch.nn.Parameter(torch.from_numpy(x0.copy()))
-    p.grad = torch.from_numpy(g.copy())
-    opt = torch_optimizers(torch, name, p, foreach)
+def torch_supports(torch, name, dtype, kw) -> str | None:
+    """None if torch.optim takes rule ``name``'s step with keywords kw on a CPU tensor of this
+    dtype, else the reason it does not (probed on a 4-element tensor)."""
+    try:
+        p = torch.nn.Parameter(torch.zeros(4, dtype=getattr(torch, np.dtype(dtype).name)))
+        p.grad = torch.ones_like(p)
+        with torch.no_grad():
+            torch_optimizer(torch, name, p, **kw).step()
+    except (TypeError, RuntimeError, ValueError) as err:
+        return str(err).splitlines()[0][:80]
+    return None
+
+
+def torch_default_path(torch, p) -> str:
+    """Which implementation torch.optim's default (foreach=None, fused=None) runs for p."""
+    try:
+        from torch.optim.optimizer import _default_to_fused_or_foreach
+        fused, foreach = _default_to_fused_or_foreach([p], False, False)
+    except (ImportError, TypeError, ValueError):
+        return "unknown (torch's private _default_to_fused_or_foreach changed)"
+    return "fused" if fused else "foreach (multi-tensor)" if foreach else \
+        "single-tensor for-loop"
+
+
+def bench_torch_rule(torch, name, x0, g, out, repeat):
+    """Paired ratios step / copy-just-before (copy-times), one list per variant, the variants
+    (and our step_inplace) interleaved in every repeat; None for an unsupported variant."""
+    steps, reasons = {}, {}
+    for label, kw in TORCH_VARIANTS.items():
+        reason = torch_supports(torch, name, x0.dtype, kw)
+        if reason is not None:
+            reasons[label] = reason
+            continue
+        p = torch.nn.Parameter(torch.from_numpy(x0.copy()))
+        p.grad = torch.from_numpy(g.copy())
+        opt = torch_optimizer(torch, name, p, **kw)
+        with torch.no_grad():
+            opt.step()  # creates the state
+        steps[label] = one_thread(torch, opt.step) if label in ONE_THREAD else opt.step
+    rule = make_rule(name)
+    x = x0.copy()
+    box = {"state": rule.init(x)}
+
+    def ours():
+        box["state"] = rule.step_inplace(box["state"], x, g, LR)
+
+    ours()
+    steps["quantopt step_inplace"] = ours
+    ratios = {label: [] for label in steps}
+    order = list(steps.items())
     with torch.no_grad():
-        opt.step()  # creates the state
-        return best_time(opt.step, repeat)
+        for rep in range(repeat):
+            k = rep % len(order)  # rotated: every case takes every place in the order
+            for label, step in order[k:] + order[:k]:
+                t = time.perf_counter()
+                np.copyto(out, x0)
+                c = time.perf_counter() - t
+                t = time.perf_counter()
+                step()
+                ratios[label].append((time.perf_counter() - t) / c)
+    for label in reasons:
+        ratios[label] = None
+    return ratios, reasons
 
 
-def run(n: int, dtype, rules, repeat: int, torch, torch_rules) -> list[str]:
+def spread(values) -> str:
+    """median (min-max)."""
+    v = np.asarray(values, dtype=float)
+    return f"{np.median(v):.3g} ({v.min():.3g}-{v.max():.3g})"
+
+
+def run(n: int, dtype, rules, repeat: int, torch, torch_rules,
+        torch_repeat: int) -> list[str]:
     rng = np.random.default_rng(0)
     x0 = rng.normal(size=n).astype(dtype)
     g = rng.normal(size=n).astype(dtype)
@@ -140,14 +234,6 @@ def run(n: int, dtype, rules, repeat: int, torch, torch_rules) -> list[str]:
     for name in rules:
         measure_copy()
         rows.append((name, bench_rule(name, x0, g, repeat)))
-    torch_rows = []
-    if torch is not None:
-        for name in torch_rules:
-            measure_copy()
-            torch_rows.append((name, bench_torch(torch, name, x0, g, repeat, None),
-                               bench_torch(torch, name, x0, g, repeat, False)))
-        a, b = torch.from_numpy(x0.copy()), torch.from_numpy(x0.copy())
-        t_torch_copy = best_time(lambda: a.copy_(b), repeat)
     measure_copy()
     copy = min(copies)
 
@@ -175,18 +261,51 @@ def run(n: int, dtype, rules, repeat: int, torch, torch_rules) -> list[str]:
     if torch is None:
         print("  PyTorch not installed: torch.optim comparison skipped")
         return summary
+    summary += torch_table(torch, torch_rules, x0, g, out, torch_repeat)
+    return summary
+
+
+def torch_table(torch, rules, x0, g, out, repeat: int) -> list[str]:
+    """torch.optim's implementations beside our step_inplace, interleaved, paired ratios."""
+    dt = np.dtype(x0.dtype).name
+    a, b = torch.from_numpy(x0.copy()), torch.from_numpy(x0.copy())
+    t_copy = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        np.copyto(out, x0)
+        c = time.perf_counter() - t
+        t = time.perf_counter()
+        a.copy_(b)
+        t_copy.append((time.perf_counter() - t) / c)
+    del a, b
+    probe = torch.nn.Parameter(torch.from_numpy(x0[:4].copy()))
     print(f"  torch {torch.__version__}, torch.get_num_threads() = {torch.get_num_threads()} "
           "(numpy's kernels and np.copyto use one thread); opt.step() only, p.grad set once; "
-          f"torch's own tensor.copy_ takes {t_torch_copy / copy:.2f} copy-times")
-    print(f"  {'rule':<9} {'torch.optim':<34} {'foreach':>8} {'/floor':>6} {'no foreach':>10} "
-          f"{'/floor':>6}   (copy-times)")
-    for name, t_fe, t_nf in torch_rows:
+          f"torch's own tensor.copy_ takes {spread(t_copy)} copy-times; torch.optim's default "
+          f"on a CPU tensor: {torch_default_path(torch, probe)}")
+    print(f"  median (min-max) over {repeat} interleaved repeats of step / np.copyto timed just "
+          "before, in copy-times; [x floor] = the median over copy-time x N")
+    labels = [*TORCH_VARIANTS, "quantopt step_inplace"]
+    print(f"  {'rule':<9} {'torch.optim':<24} " + " ".join(f"{lb:>23}" for lb in labels))
+    summary, notes = [], {}
+    for name in rules:
+        ratios, reasons = bench_torch_rule(torch, name, x0, g, out, repeat)
+        notes.update({f"{name} {lb}": r for lb, r in reasons.items()})
         N = ARRAYS[name][0]
-        desc = type(torch_optimizers(torch, name, torch.nn.Parameter(torch.zeros(1)),
-                                     None)).__name__
+        desc = type(torch_optimizer(torch, name, torch.nn.Parameter(torch.zeros(1)))).__name__
         desc += {"momentum": "(momentum=0.9)", "nesterov": "(nesterov=True)"}.get(name, "")
-        print(f"  {name:<9} {desc:<34} {t_fe / copy:>8.2f} {t_fe / (copy * N):>6.2f} "
-              f"{t_nf / copy:>10.2f} {t_nf / (copy * N):>6.2f}")
+        cells = []
+        for lb in labels:
+            r = ratios[lb]
+            cells.append("n/a" if r is None else f"{spread(r)} [{np.median(r) / N:.2f}]")
+        print(f"  {name:<9} {desc:<24} " + " ".join(f"{c:>23}" for c in cells))
+        if name == "adam":
+            parts = [f"{lb} {spread(ratios[lb])}" for lb in labels if ratios[lb] is not None]
+            summary.append(f"{dt} adam, copy-times: " + "; ".join(parts))
+        del ratios
+        gc.collect()
+    for key, reason in notes.items():
+        print(f"  n/a: {key}: {reason}")
     return summary
 
 
@@ -199,6 +318,8 @@ def main() -> None:
                         help="bytes per array per block (quantopt.optim.base.BLOCK_BYTES)")
     parser.add_argument("--rules", default=",".join(ARRAYS))
     parser.add_argument("--no-torch", action="store_true", help="skip the torch.optim part")
+    parser.add_argument("--torch-repeat", type=int, default=7,
+                        help="interleaved repeats of the torch.optim table (default 7)")
     parser.add_argument("--dtypes", default="float32,float64")
     args = parser.parse_args()
     if args.block_bytes is not None:
@@ -214,8 +335,12 @@ def main() -> None:
     torch_rules = [r for r in rules if r != "sgd"]
     summary = []
     for dt in args.dtypes.split(","):
-        summary += run(args.n, np.dtype(dt).type, rules, args.repeat, torch, torch_rules)
-    print("\nsummary (step_inplace / floor, target <= 3):")
+        summary += run(args.n, np.dtype(dt).type, rules, args.repeat, torch, torch_rules,
+                       args.torch_repeat)
+    if torch is None:
+        print("\nPyTorch is not importable: the torch.optim comparison was skipped")
+    print("\nsummary (step_inplace / floor, target <= 3; adam beside torch.optim: median "
+          "(min-max) of paired ratios):")
     for line in summary:
         print("  " + line)
 
