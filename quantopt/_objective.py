@@ -22,25 +22,41 @@ import numpy as np
 from .steps import Iterate, NonFinite
 
 
-class _Counted:
-    """Wraps fun/jac/hess: counts every call and checks what comes back."""
+class _CountedFun:
+    """Wraps fun: counts every call, gives it a copy of x, checks that it returns a real
+    scalar, and returns it as a Python float."""
 
-    def __init__(self, fn: Callable, name: str, n: int, kind: str):
-        self.fn, self.name, self.kind, self.calls = fn, name, kind, 0
-        self.shape = () if kind == "fun" else (n,) if kind == "jac" else (n, n)
+    __slots__ = ("fn", "calls")
 
-    def __call__(self, x: np.ndarray, *batch) -> Any:
+    def __init__(self, fn: Callable):
+        self.fn, self.calls = fn, 0
+
+    def __call__(self, x: np.ndarray, *batch) -> float:
         self.calls += 1
         out = self.fn(x.copy(), *batch)  # the caller's x is never exposed to user code
-        if self.kind == "fun":
-            if type(out) is float:  # the common case, checked cheaply
-                return out
-            arr = np.asarray(out)
-            if arr.shape != () or arr.dtype.kind not in "fiu":
-                raise ValueError(f"{self.name} must return a real scalar, got "
-                                 f"{type(out).__name__} of shape {arr.shape}")
-            return float(arr)
-        arr = np.array(out, dtype=np.float64)  # a fresh array: the result owns it
+        if type(out) is float:  # the common case, checked cheaply
+            return out
+        arr = np.asarray(out)
+        if arr.shape != () or arr.dtype.kind not in "fiu":
+            raise ValueError(f"fun must return a real scalar, got {type(out).__name__} of "
+                             f"shape {arr.shape}")
+        return float(arr)
+
+
+class _CountedArray:
+    """Wraps jac or hess: counts every call, gives it a copy of x, and returns what it gives
+    back as a fresh float64 array (the run and the result own it) of the expected shape."""
+
+    __slots__ = ("fn", "name", "shape", "calls")
+
+    def __init__(self, fn: Callable, name: str, shape: tuple):
+        self.fn, self.name, self.shape, self.calls = fn, name, shape, 0
+
+    def __call__(self, x: np.ndarray, *batch) -> np.ndarray:
+        self.calls += 1
+        out = self.fn(x.copy(), *batch)
+        # a fresh float64 array; astype copies an ndarray at half the cost of np.array
+        arr = out.astype(np.float64) if type(out) is np.ndarray else np.array(out, np.float64)
         if arr.shape != self.shape:
             raise ValueError(f"{self.name} must return an array of shape {self.shape}, "
                              f"got shape {arr.shape}")
@@ -76,23 +92,14 @@ class Objective:
     exact = True  #: this is f itself (a mini-batch view is not)
 
     def __init__(self, fun: Callable, jac: Callable, hess: Callable | None, n: int):
-        self._f = _Counted(fun, "fun", n, "fun")
-        self._g = _Counted(jac, "jac", n, "jac")
-        self._h = _Counted(hess, "hess", n, "hess") if hess is not None else None
+        self.f = _CountedFun(fun)                    # f(x, *batch) -> float
+        self.g = _CountedArray(jac, "jac", (n,))     # g(x, *batch) -> array (n,)
+        self.h = _CountedArray(hess, "hess", (n, n)) if hess is not None else None
 
     @property
     def counts(self) -> tuple[int, int, int]:
         """(nfev, njev, nhev)."""
-        return self._f.calls, self._g.calls, (self._h.calls if self._h else 0)
-
-    def f(self, x: np.ndarray, *batch) -> float:
-        return self._f(x, *batch)
-
-    def g(self, x: np.ndarray, *batch) -> np.ndarray:
-        return self._g(x, *batch)
-
-    def h(self, x: np.ndarray) -> np.ndarray:
-        return self._h(x)
+        return self.f.calls, self.g.calls, (self.h.calls if self.h else 0)
 
     def start(self, x: np.ndarray, codes: np.ndarray | None) -> Iterate:
         """The first iterate: f and ∇f at x, which must be finite (ValueError otherwise)."""
@@ -114,15 +121,18 @@ class Objective:
         inf, checked in that order (no call at a point already known to be bad)."""
         if new is pt:
             return pt
-        if not all_finite(new.x):
+        x, f, g = new.x, new.f, new.g
+        if not all_finite(x):
             raise NonFinite("The iterate became nan or inf")
-        f = self.f(new.x) if new.f is None else new.f
+        if f is None:
+            f = self.f(x)
         if not math.isfinite(f):
             raise NonFinite(f"fun returned {f}")
-        if new.g is None and not need_g:
-            return Iterate(new.x, f, None, new.codes)
-        g = self.g(new.x) if new.g is None else new.g
-        return Iterate(new.x, f, g, new.codes, _checked_max(g))
+        if g is None:
+            if not need_g:
+                return Iterate(x, f, None, new.codes)
+            g = self.g(x)
+        return Iterate(x, f, g, new.codes, _checked_max(g))
 
 
 class _Batch:
@@ -179,7 +189,13 @@ class MiniBatchObjective(Objective):
 
 
 def _checked_max(g: np.ndarray) -> float:
-    """max|g_i|, which must be finite (NonFinite otherwise)."""
+    """max|g_i|, which must be finite (NonFinite otherwise). Small arrays: on a list of Python
+    floats (finiteness first: Python's max is not nan-safe), several times cheaper there."""
+    if g.size <= _SMALL:
+        values = g.tolist()
+        if all(map(math.isfinite, values)):
+            return max(map(abs, values))
+        raise NonFinite("jac returned nan or inf")
     gmax = max_abs(g)
     if not math.isfinite(gmax):
         raise NonFinite("jac returned nan or inf")
