@@ -15,7 +15,7 @@ Both answer the two questions of the loop:
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 

@@ -95,43 +95,54 @@ class Grid:
         return hash(("Grid", self.qp))
 
     # ---------------------------------------------------------------- codes <-> floats --
-    def codes(self, x: np.ndarray) -> np.ndarray:
+    def codes(self, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """k = [qp·x + 1/2] for a finite float64 array x, exactly (int64).
 
-        Raises ValueError for a non-finite x and OverflowError where |k| would exceed
-        ``CODE_BOUND`` (or |qp·x| >= 2**52 for qp not a power of two, as to_codes).
+        ``out``: an int64 array of x's shape (C-contiguous, not sharing memory with x) to write
+        the codes into. Raises ValueError for a non-finite x and OverflowError where |k| would
+        exceed ``CODE_BOUND`` (or |qp·x| >= 2**52 for qp not a power of two, as to_codes).
         """
-        x = np.asarray(x, dtype=np.float64)
-        k = _float_codes(x, self.qp_float, np.empty(x.shape, dtype=np.int64))
+        k = self._codes(x, out)
         self._check_bound(k)
         return k
 
-    def values(self, k: np.ndarray) -> np.ndarray:
+    def _codes(self, x: np.ndarray, out: np.ndarray | None) -> np.ndarray:
+        """The exact codes, |k| < 2**63 (to_codes' own check), not checked against the bound."""
+        x = np.asarray(x, dtype=np.float64)
+        return _float_codes(x, self.qp_float, np.empty(x.shape, np.int64) if out is None else out)
+
+    def values(self, k: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """The float64 nearest to k/qp: one multiplication by 1/qp (exact) when qp is a power of
         two, else one correctly rounded division. k must be within CODE_BOUND (as every code
-        made by this grid is), so that k converts to float64 exactly."""
+        made by this grid is), so that k converts to float64 exactly. ``out``: a float64 array
+        of k's shape to write into."""
         if self._inv is not None:
-            return k * self._inv
-        return k / self.qp_float
+            return np.multiply(k, self._inv, out=out)
+        return np.divide(k, self.qp_float, out=out)
 
-    def add(self, k: np.ndarray, dk: np.ndarray) -> np.ndarray:
-        """k + dk in int64, exactly; OverflowError if a result leaves CODE_BOUND.
+    def add(self, k: np.ndarray, dk: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """k + dk in int64, exactly; OverflowError if a result leaves CODE_BOUND (``out``, if
+        given, then holds the sum).
 
-        Both operands are within the bound (at most 2**53 each), so the int64 sum cannot wrap.
+        k is within the bound (|k| <= 2**53) and |dk| < 2**63, as every code is: a sum that
+        wraps around int64 lands at magnitude >= 2**63 - 2**53, far beyond the bound, so the
+        one check of the result catches it too.
         """
-        out = k + dk
+        out = np.add(k, dk, out=out)
         self._check_bound(out)
         return out
 
-    def step_codes(self, step: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
+    def step_codes(self, step: np.ndarray, rng: np.random.Generator | None = None,
+                   out: np.ndarray | None = None) -> np.ndarray:
         """The codes of a quantized step: (step)^Q·qp, to nearest (round half up) when rng is
         None, else stochastically rounded with rng (E[(step)^S] = step). OverflowError for a
-        non-finite step (or codes beyond CODE_BOUND)."""
+        non-finite step or codes of magnitude >= 2**63; codes beyond CODE_BOUND are caught when
+        the step is added (:meth:`add`). ``out``: as in :meth:`codes`."""
         step = np.asarray(step, dtype=np.float64)
         try:
             if rng is not None:
                 step = stochastic_round(step, self.qp_float, rng=rng)
-            return self.codes(step)
+            return self._codes(step, out)  # bounded by whatever it is added to (see add)
         except ValueError:  # the rounding refuses nan and inf: a step that overflowed
             raise OverflowError("the step is not finite: it cannot be quantized") from None
 

@@ -128,26 +128,43 @@ class FusedStep:
 class FixedGridStep:
     """k_{t+1} = k_t + (lr d_t)^Q qp, rounded to nearest (round half up) or stochastically.
 
-    A step that rounds to zero leaves x where it is; the rule's state still advances (momentum
-    and the adaptive rules accumulate until a step is large enough to move). When the rule would
-    repeat the same direction (gd, newton, bfgs, lbfgs) with deterministic rounding, x can never
-    move again: the grid neighbours are polled instead
+    lr d_t is formed in a buffer: by the rule's pure step and one multiplication, or, for the
+    elementwise rules at large n (``fused``), by the rule's fused step_inplace applied to a zero
+    buffer, which leaves exactly 0 + lr d_t = lr d_t with the state updated in place (the same
+    bits; no temporaries). A step that rounds to zero leaves x where it is; the rule's state
+    still advances (momentum and the adaptive rules accumulate until a step is large enough to
+    move). When the rule's next step from there would be the same one (gd, newton, bfgs,
+    lbfgs) with deterministic rounding, x can never move again: the grid neighbours are polled instead
     (:func:`quantopt.linesearch.poll_neighbours`), and the run ends with a certified grid-local
     minimum if none is lower (with poll=None, with status 3).
     """
 
     searches = False
 
-    def __init__(self, grid: Grid, lr: float, rng: np.random.Generator | None, poll: str | None):
-        self.grid, self.lr, self.rng, self.poll = grid, lr, rng, poll
+    def __init__(self, grid: Grid, lr: float, rng: np.random.Generator | None, poll: str | None,
+                 fused: bool = False):
+        self.grid, self.lr, self.rng, self.poll, self.fused = grid, lr, rng, poll, fused
+        self.step = self.spare = None  # buffers: lr d, and the arrays of the last iterate
 
     def __call__(self, rule, state, fun, pt: Iterate, g, h) -> tuple[Move, Any]:
-        d, new_state = rule.step(state, pt.x, g, h)
-        dk = self.grid.step_codes(self.lr * d, self.rng)
+        if self.step is None:
+            self.step = np.empty_like(pt.x)
+        step = self.step
+        if self.fused:  # the rule's fused step_inplace from x = 0 leaves exactly 0 + lr d = lr d
+            step.fill(0.0)  # (-0 becomes +0, the same code), the state updated in place
+            new_state = rule.step_inplace(state, step, g, self.lr)
+        else:
+            d, new_state = rule.step(state, pt.x, g, h)
+            np.multiply(d, self.lr, out=step)  # lr d, as x + lr*d would form it
+        k_new, x_new = self.spare or (np.empty_like(pt.codes), np.empty_like(pt.x))
+        dk = self.grid.step_codes(step, self.rng, out=k_new)
         if dk.any():
-            k = self.grid.add(pt.codes, dk)
-            return Move(Iterate(self.grid.values(k), None, None, k)), new_state
-        if self.rng is not None or not fun.exact or not _stuck(rule, new_state, pt, g, h, d):
+            k = self.grid.add(pt.codes, dk, out=k_new)  # written over dk, elementwise
+            self.spare = (pt.codes, pt.x)  # free once the new iterate is accepted
+            return Move(Iterate(self.grid.values(k, out=x_new), None, None, k)), new_state
+        stuck = (self.rng is None and fun.exact  # the next step would be this one again
+                 and np.array_equal(self.lr * rule.step(new_state, pt.x, g, h)[0], step))
+        if not stuck:
             return Move(pt), new_state  # x stays; the state advances (or the next draw moves)
         if self.poll is None:
             return Move(None, STEP_ZERO, "The step rounded to zero on the grid and the method's "
@@ -306,7 +323,8 @@ def choose(rule: UpdateRule, line_search: str | None, grid: Grid | None, opts: d
         return FusedStep(lr) if fused else FixedStep(lr)
     if line_search is None:
         stochastic = rng if opts["rounding"] == "stochastic" else None
-        return FixedGridStep(grid, lr, stochastic, opts["poll"])
+        fused = in_place and rule.fused and n >= FUSED_MIN_N
+        return FixedGridStep(grid, lr, stochastic, opts["poll"], fused)
     if line_search == "wolfe":
         return Wolfe(rule, lr, opts["c1"], opts["c2"], opts["maxls"], opts["xtol"],
                      opts["stpmax"])

@@ -132,3 +132,14 @@ def test_grids_compare_by_qp():
     assert Grid(10) == Grid(10.0) == Grid(Fraction(10)) and Grid(10) != Grid(100)
     assert len({Grid(10), Grid(10.0)}) == 1
     assert repr(Grid(8)) == "Grid(qp=8)"
+
+
+def test_add_catches_a_sum_that_wraps_around_int64():
+    """A step's codes are only known to be below 2**63 in magnitude; k + dk can then wrap
+    around int64, and the one bound check of the sum must still refuse it."""
+    grid = Grid(4)
+    big = np.iinfo(np.int64).max
+    for k, dk in ((2**53, big), (-(2**53), -big), (2**52, big - 2**52 + 5)):
+        with np.errstate(over="ignore"):
+            with pytest.raises(OverflowError, match="exceeds"):
+                grid.add(np.array([k]), np.array([dk]))

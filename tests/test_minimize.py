@@ -778,3 +778,25 @@ def test_fused_step_keeps_the_last_finite_iterate(monkeypatch):
                       method="momentum", options={"lr": 0.5, "momentum": 0.5})
     assert res.status == 4 and np.all(res.x <= 3)
     assert res.fun == f(res.x) and res.x.tolist() == res.path[-1].tolist()
+
+
+@pytest.mark.parametrize("method", ELEMENTWISE)
+def test_fused_grid_steps_give_the_pure_steps_bits(method, monkeypatch):
+    """On the grid, lr d of an elementwise rule comes from its fused step_inplace applied to a
+    zero buffer (0 + lr d = lr d); the codes, iterates and counts are those of the pure step."""
+    from quantopt import steps
+    monkeypatch.setattr(steps, "FUSED_MIN_N", 1)
+    prob = problems.rosenbrock(2)
+
+    def f(x, b=None):
+        return prob.f(x)
+
+    def g(x, b=None):
+        return prob.grad(x)
+
+    options = {"lr": 1e-3, "maxiter": 300, **({"n_samples": 1} if method == "sgd" else {})}
+    runs = [qo.minimize(f, prob.x0, jac=g, method=method, qp=2**12, line_search=None,
+                        options={**options, "record_state": record}) for record in (False, True)]
+    fused, pure = runs
+    assert fused.path.tobytes() == pure.path.tobytes()
+    assert (fused.nit, fused.nfev, fused.status) == (pure.nit, pure.nfev, pure.status)
