@@ -134,9 +134,9 @@ class FixedGridStep:
     bits; no temporaries). A step that rounds to zero leaves x where it is; the rule's state
     still advances (momentum and the adaptive rules accumulate until a step is large enough to
     move). When the rule's next step from there would be the same one (gd, newton, bfgs,
-    lbfgs) with deterministic rounding, x can never move again: the grid neighbours are polled instead
-    (:func:`quantopt.linesearch.poll_neighbours`), and the run ends with a certified grid-local
-    minimum if none is lower (with poll=None, with status 3).
+    lbfgs) with deterministic rounding, x can never move again: the grid neighbours are
+    polled instead (:func:`quantopt.linesearch.poll_neighbours`), and the run ends with a
+    certified grid-local minimum if none is lower (with poll=None, with status 3).
     """
 
     searches = False
