@@ -196,6 +196,7 @@ class _Search:
         d, state' = rule.step(state, x, g)
         if g.d >= 0 (not a descent direction):  d, state' = rule.step(rule.init(x), x, g)
         search along d from alpha0 = rule.first_trial(state', lr, f, f_prev, g, d)
+                                     (f_prev = None after a restart: a first iteration)
         if the search fails (status 2) and d was not a restart: restart as above, search again
     """
 
@@ -207,14 +208,15 @@ class _Search:
     def __call__(self, rule, state, fun, pt: Iterate, g, h) -> tuple[Move, Any]:
         d, new_state = rule.step(state, pt.x, g, h)
         restart = not float(np.dot(g, d)) < 0
-        f_prev = self.f_prev
         while True:
             if restart:  # gradient restart: the rule's first direction, from a fresh state
                 d, new_state = rule.step(rule.init(pt.x), pt.x, g, h)
                 self.n_restarts += 1
             if not np.all(np.isfinite(d)):
                 raise NonFinite("The update rule's direction became nan or inf")
-            alpha0 = initial_step(rule, new_state, self.lr, pt.f, f_prev, g, d)
+            # a restarted rule starts its search as at the first iteration (no f_prev)
+            alpha0 = initial_step(rule, new_state, self.lr, pt.f,
+                                  None if restart else self.f_prev, g, d)
             move = self.search(fun, pt, g, d, alpha0, rule, new_state, h)
             if move.stop != LINESEARCH_FAILED or restart:
                 break

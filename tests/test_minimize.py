@@ -666,6 +666,7 @@ def test_wolfe_search_recovers_where_it_used_to_give_up(method):
     assert res.success and res.x[0] == pytest.approx(1.0, abs=1e-6)
 
 
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")  # lr*d, on purpose
 @pytest.mark.parametrize("method, hess, options, line_search", [
     ("gd", None, {"lr": 1e308}, None),                      # lr * d overflows
     ("newton", lambda x: np.full((2, 2), np.nan), {}, "armijo"),   # a nan direction
