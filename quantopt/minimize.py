@@ -46,10 +46,11 @@ MESSAGES = {
 
 # Options every method takes, with their defaults. None: the rule's own default
 # (UpdateRule.defaults), else the value in _FALLBACK. lr's fallback is 1.0 with a line search.
-_COMMON = {"lr": None, "maxiter": 1000, "gtol": 1e-6, "c1": 1e-4, "c2": 0.9, "shrink": 0.5,
+_COMMON = {"lr": None, "maxiter": 1000, "gtol": 1e-6, "c1": 1e-4, "c2": None, "shrink": 0.5,
            "maxls": None, "xtol": None, "stpmax": None, "path": "auto", "record_state": False,
            "seed": None}
-_FALLBACK = {"lr": 1e-2, "maxls": 30, "xtol": 0.1, "stpmax": 1e10}  # L-BFGS-B's xtol, stpmax
+_FALLBACK = {"lr": 1e-2, "maxls": 30, "xtol": 0.1, "stpmax": 1e10,  # L-BFGS-B's xtol, stpmax
+             "c2": 0.9}
 _GRID_ONLY = {"rounding": "nearest", "poll": "coordinates"}
 _MINIBATCH_ONLY = {"batch_size": None, "n_samples": None}
 
@@ -147,7 +148,7 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
     options : dict, optional
         lr (the fixed step, or the line search's first trial step: default 1 with a line
         search; else 1e-2, adam 1e-3), maxiter (1000), gtol (1e-6, on max|grad|), c1 (1e-4),
-        c2 (0.9, Wolfe curvature constant), shrink (0.5, Armijo backtracking factor), maxls
+        c2 (Wolfe curvature constant: 0.9, or the method's, as cg's 0.4), shrink (0.5, Armijo backtracking factor), maxls
         (trials per search: 30; bfgs 100), xtol and stpmax (the Wolfe search's relative
         bracket tolerance and largest step: 1e-14 and 1e100 for bfgs, as scipy's BFGS; 0.1
         and 1e10 otherwise, as L-BFGS-B), path ("auto": every iterate while n (maxiter + 1)
@@ -320,11 +321,8 @@ def _options(key: str, options: dict | None, grid: Grid | None):
     opts["maxiter"] = check_int("maxiter", opts["maxiter"], 0)
     opts["gtol"] = check_nonnegative("gtol", opts["gtol"])
     opts["c1"] = check_positive("c1", opts["c1"])
-    opts["c2"] = check_positive("c2", opts["c2"])
     opts["shrink"] = check_positive("shrink", opts["shrink"])
     ls._check_params(opts["c1"], opts["shrink"], 1 if opts["maxls"] is None else opts["maxls"])
-    if not opts["c1"] < opts["c2"] < 1:
-        raise ValueError(f"c2 must be in (c1, 1) = ({opts['c1']}, 1), got {opts['c2']!r}")
     for name in ("path", "record_state"):
         if isinstance(opts[name], (bool, np.bool_)):
             opts[name] = bool(opts[name])
@@ -345,14 +343,17 @@ def _options(key: str, options: dict | None, grid: Grid | None):
 
 
 def _resolve(opts: dict, rule, line_search: str | None, grid: Grid | None) -> dict:
-    """The defaults that depend on the method and the line search (lr, maxls, xtol, stpmax),
-    checked."""
+    """The defaults that depend on the method and the line search (lr, c2, maxls, xtol,
+    stpmax), checked."""
     if opts["lr"] is None and line_search is not None:
         opts["lr"] = 1.0
     for name, fallback in _FALLBACK.items():
         if opts[name] is None:
             opts[name] = rule.defaults.get(name, fallback)
     opts["lr"] = check_positive("lr", opts["lr"])
+    opts["c2"] = check_positive("c2", opts["c2"])
+    if not opts["c1"] < opts["c2"] < 1:
+        raise ValueError(f"c2 must be in (c1, 1) = ({opts['c1']}, 1), got {opts['c2']!r}")
     opts["maxls"] = check_int("maxls", opts["maxls"], 1)
     opts["xtol"] = check_nonnegative("xtol", opts["xtol"])
     opts["stpmax"] = check_positive("stpmax", opts["stpmax"])
