@@ -148,7 +148,8 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
     options : dict, optional
         lr (the fixed step, or the line search's first trial step: default 1 with a line
         search; else 1e-2, adam 1e-3), maxiter (1000), gtol (1e-6, on max|grad|), c1 (1e-4),
-        c2 (Wolfe curvature constant: 0.9, or the method's, as cg's 0.4), shrink (0.5, Armijo backtracking factor), maxls
+        c2 (Wolfe curvature constant: 0.9, or the method's own), shrink (0.5, Armijo
+        backtracking factor), maxls
         (trials per search: 30; bfgs 100), xtol and stpmax (the Wolfe search's relative
         bracket tolerance and largest step: 1e-14 and 1e100 for bfgs, as scipy's BFGS; 0.1
         and 1e10 otherwise, as L-BFGS-B), path ("auto": every iterate while n (maxiter + 1)
