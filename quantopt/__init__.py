@@ -2,7 +2,7 @@
 
 The public API is listed in ``__all__``; ``import quantopt`` needs numpy alone.
 """
-from . import gradcheck, optim, problems, prox, proxquant
+from . import gradcheck, grid, optim, problems, prox, proxquant, schedules
 from .minimize import OptimizeResult, minimize
 from .rounding import (
     from_codes,
@@ -25,6 +25,8 @@ __all__ = [
     "minimize",
     "OptimizeResult",
     "problems",
+    "schedules",
+    "grid",
     "gradcheck",
     "optim",
     "prox",

@@ -25,6 +25,7 @@ from . import steps
 from ._checks import check_int, check_nonnegative, check_positive
 from ._objective import MiniBatchObjective, Objective
 from .grid import Grid
+from .schedules import Schedule, as_schedule
 from .optim import RULES, lookup
 from .steps import Iterate, NonFinite, Status
 
@@ -131,9 +132,13 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
         "lbfgs" (the keys of ``METHODS``; case is ignored, and "L-BFGS-B" means "lbfgs").
     hess : callable, optional
         ∇²f(x) -> array (n, n); required by "newton".
-    qp : positive number, optional
+    qp : positive number, schedule or callable, optional
         Keep every iterate exactly on the grid (1/qp)ℤⁿ (integer codes inside,
-        :class:`quantopt.grid.Grid`).
+        :class:`quantopt.grid.Grid`). A resolution schedule (:mod:`quantopt.schedules`:
+        ``on_zero_step``, ``annealing``) or a callable t -> qp(t) refines the grid during the
+        run (each qp an integer multiple of the one before; the codes are re-expressed
+        exactly, so the iterate does not move); the result's ``qp_path`` has the resolution
+        of each row of ``path``.
     line_search : "auto" (default), None, "armijo" or "wolfe"
         "auto" is the method's own default, as scipy users expect: "wolfe" for bfgs and lbfgs
         (the Moré–Thuente search of scipy's BFGS and L-BFGS-B), "armijo" for newton (damped
@@ -172,8 +177,8 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
     OptimizeResult
         x, fun, jac, nit, nfev (every call of fun), njev (every call of jac), nhev, success,
         status, message, path, fun_path, path_complete (whether path has every iterate or
-        only the first and the last), n_restarts, and states and states_complete when
-        record_state is set.
+        only the first and the last), n_restarts, qp_path (with qp: the resolution of each
+        row), and states and states_complete when record_state is set.
         status (:class:`Status`): 0 gtol reached, 1 maxiter, 2 line search failed, 3 the grid
         iterate cannot move and poll=None, 4 nan/inf met (x is the last finite iterate), 5
         callback raised StopIteration, 6 grid-local minimum: no polled neighbour (x ± e_i/qp,
@@ -198,7 +203,7 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
     indices every epoch (the last batch of an epoch may be smaller). gtol is tested on the full
     gradient at the end of each epoch (those calls count in njev).
     """
-    rule, policy, objective, pt, state, trace, opts = _setup(
+    rule, policy, objective, pt, state, trace, resolution, opts = _setup(
         fun, x0, jac, method, hess, qp, line_search, options, callback)
     status, detail, nit = None, "", 0
     while True:
@@ -208,10 +213,14 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
         if nit >= opts["maxiter"]:
             status = Status.MAXITER
             break
+        if resolution is not None:  # a schedule's floor for this iteration: a finer grid
+            pt = resolution.before(nit, pt)
         fun_t, g = objective.for_step(pt)  # f, or f on this iteration's mini-batch
         h = objective.h(pt.x) if rule.needs_hess else None
         try:
             move, new_state = policy(rule, state, fun_t, pt, g, h)  # the rule's step, x moved
+            if resolution is not None:  # a zero step refines the grid instead of ending
+                move, pt = resolution.after(move, pt)
             if move.stop is None:
                 pt = objective.settle(move.point, pt)  # f and grad f at the new x, checked
         except OverflowError as err:
@@ -224,7 +233,7 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
             status, detail = move.stop, move.detail
             break
         state, nit = new_state, nit + 1
-        trace.add(pt, state)
+        trace.add(pt, state, resolution.grid if resolution is not None else None)
         if callback is not None:
             try:
                 callback(OptimizeResult(x=pt.x.copy(), fun=pt.f, nit=nit,
@@ -258,7 +267,8 @@ def _setup(fun, x0, jac, method, hess, qp, line_search, options, callback):
     for name, fn in (("hess", hess), ("callback", callback)):
         if fn is not None and not callable(fn):
             raise TypeError(f"{name} must be callable or None, got {type(fn).__name__}")
-    grid = None if qp is None else Grid(qp)
+    schedule = as_schedule(qp)
+    grid = schedule.grid0 if schedule is not None else None if qp is None else Grid(qp)
     rule, opts = _options(key, options, grid)
     if line_search == "auto":
         line_search = rule.defaults.get("line_search")
@@ -295,10 +305,11 @@ def _setup(fun, x0, jac, method, hess, qp, line_search, options, callback):
         x = grid.values(codes)
     pt = objective.start(x, codes)
     state = rule.init(pt.x)
-    trace = _Trace(pt, state, opts)
+    trace = _Trace(pt, state, opts, grid)
     policy = steps.choose(rule, line_search, grid, opts, rng, x.size,
                           in_place=not trace.keep_states)
-    return rule, policy, objective, pt, state, trace, opts
+    resolution = _Resolution(schedule, grid, policy, opts) if schedule is not None else None
+    return rule, policy, objective, pt, state, trace, resolution, opts
 
 
 def _options(key: str, options: dict | None, grid: Grid | None):
@@ -364,6 +375,42 @@ def _resolve(opts: dict, rule, line_search: str | None, grid: Grid | None) -> di
     return opts
 
 
+class _Resolution:
+    """A run's grid under a resolution schedule (quantopt.schedules): it refines the grid when
+    the schedule says so and re-expresses the iterate's codes exactly (k -> m k: the same point
+    on the grid of qp m), and keeps the policy on the current grid. While the schedule can
+    still refine, a zero step refines instead of polling the neighbours (the poll is switched
+    off); at qp_max the run's poll option applies again."""
+
+    def __init__(self, schedule: Schedule, grid: Grid, policy, opts: dict):
+        self.schedule, self.grid, self.policy, self.poll = schedule, grid, policy, opts["poll"]
+        self._use(grid)
+
+    def _use(self, grid: Grid) -> None:
+        self.grid = self.policy.grid = grid
+        self.policy.poll = None if self.schedule.can_refine(grid) else self.poll
+
+    def _refine(self, pt: Iterate, m: int) -> Iterate:
+        codes = self.grid.refine_codes(pt.codes, m)
+        self._use(self.grid.refine(m))
+        return pt._replace(codes=codes)
+
+    def before(self, t: int, pt: Iterate) -> Iterate:
+        """The iterate on the grid that iteration t must use (the schedule's floor)."""
+        m = self.schedule.due(t, self.grid)
+        return self._refine(pt, m) if m > 1 else pt
+
+    def after(self, move: steps.Move, pt: Iterate) -> tuple[steps.Move, Iterate]:
+        """After a zero step (x stayed, or the policy would stop at a grid-local minimum or
+        a stuck step): refine, and let the run go on from the same point."""
+        zero = move.point is pt or move.stop in (Status.GRID_LOCAL_MIN, Status.STEP_ZERO)
+        m = self.schedule.after_zero(self.grid) if zero else 1
+        if m == 1:
+            return move, pt
+        pt = self._refine(pt, m)
+        return steps.Move(pt), pt
+
+
 #: What "auto" recording may keep: every iterate while the numbers to store, n (maxiter + 1)
 #: for the path, or the state's entries times (maxiter + 1) for record_state, are at most
 #: this many float64s (10**7: 80 MB); beyond, only the first and the last iterate are kept.
@@ -385,10 +432,11 @@ class _Trace:
     copied here.
     """
 
-    def __init__(self, pt: Iterate, state: Any, opts: dict):
+    def __init__(self, pt: Iterate, state: Any, opts: dict, grid: Grid | None):
         rows = opts["maxiter"] + 1
         self.keep_path = _records_all(opts["path"], pt.x.size, rows)
         self.path, self.fun_path = [pt.x.copy()], [pt.f]
+        self.qp_path = None if grid is None else [grid.qp_float]
         self.states = self.keep_states = None
         if opts["record_state"] is not False:
             entries = sum(np.size(v) for v in state)
@@ -396,20 +444,29 @@ class _Trace:
             self.states = [_copy_state(state)]
         self.moves = 0
 
-    def add(self, pt: Iterate, state: Any) -> None:
+    def add(self, pt: Iterate, state: Any, grid: Grid | None = None) -> None:
+        """Record iterate pt, the rule's state, and (on a schedule) the grid it lies on."""
         self.moves += 1
+        if grid is not None:
+            self.last_qp = grid.qp_float
         if self.keep_path:
             self.path.append(pt.x.copy())
             self.fun_path.append(pt.f)
+            if self.qp_path is not None:
+                self.qp_path.append(self.qp_path[-1] if grid is None else grid.qp_float)
         if self.keep_states:
             self.states.append(state)
 
     def arrays(self, last: Iterate, state: Any) -> dict:
-        path, fun_path = self.path, self.fun_path
+        path, fun_path, qp_path = self.path, self.fun_path, self.qp_path
         if not self.keep_path and self.moves:
             path, fun_path = [path[0], last.x.copy()], [fun_path[0], last.f]
+            if qp_path is not None:
+                qp_path = [qp_path[0], getattr(self, "last_qp", qp_path[0])]
         out = {"path": np.array(path), "fun_path": np.array(fun_path),
                "path_complete": self.keep_path}
+        if qp_path is not None:
+            out["qp_path"] = np.array(qp_path)
         if self.states is not None:
             states = self.states
             if not self.keep_states and self.moves:
