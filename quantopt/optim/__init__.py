@@ -7,6 +7,7 @@ numbers (fused and blocked for the elementwise rules; see :mod:`quantopt.optim.b
 """
 from .adaptive import adagrad, adam, rmsprop
 from .base import UpdateRule
+from .conjugate import cg
 from .first_order import gd, momentum, nesterov, sgd
 from .second_order import bfgs, bfgs_update, lbfgs, lbfgs_inverse_hessian, newton
 
@@ -21,6 +22,7 @@ RULES = {
     "newton": newton,
     "bfgs": bfgs,
     "lbfgs": lbfgs,
+    "cg": cg,
 }
 
 #: other spellings of the method names (scipy's among them), matched case-insensitively
@@ -59,6 +61,7 @@ __all__ = [
     "newton",
     "bfgs",
     "lbfgs",
+    "cg",
     "bfgs_update",
     "lbfgs_inverse_hessian",
 ]
