@@ -43,7 +43,7 @@ from quantopt.optim import adaptive, first_order, second_order
 EPS = np.finfo(np.float64).eps
 DATA = pathlib.Path(__file__).resolve().parent / "data"
 METHODS = ["gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "newton", "bfgs",
-           "lbfgs", "cg"]
+           "lbfgs", "cg", "langevin"]
 
 # ------------------------------------------------------------------------------------------------
 # strategies and exact helpers

@@ -10,6 +10,7 @@ from .base import UpdateRule
 from .conjugate import cg
 from .first_order import gd, momentum, nesterov, sgd
 from .second_order import bfgs, bfgs_update, lbfgs, lbfgs_inverse_hessian, newton
+from .stochastic import annealing_temperature, langevin
 
 RULES = {
     "gd": gd,
@@ -23,6 +24,7 @@ RULES = {
     "bfgs": bfgs,
     "lbfgs": lbfgs,
     "cg": cg,
+    "langevin": langevin,
 }
 
 #: other spellings of the method names (scipy's among them), matched case-insensitively
@@ -62,6 +64,8 @@ __all__ = [
     "bfgs",
     "lbfgs",
     "cg",
+    "langevin",
     "bfgs_update",
     "lbfgs_inverse_hessian",
+    "annealing_temperature",
 ]
