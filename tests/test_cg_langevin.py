@@ -151,10 +151,10 @@ def _spd_problem(data, n):
 def test_cg_with_exact_line_search_terminates_in_n_steps_on_a_quadratic(data, n):
     """f = x^T A x / 2 - b^T x, A = M^T M + I (integer M): with the exact step
     alpha = -g^T d / d^T A d, in Fractions, FR, PR and PR+ reach g = 0 in at most n steps
-    (Nocedal & Wright, Theorem 5.3 with the nonlinear recursion: on a quadratic with exact
-    searches beta_PR = beta_FR, since g_k^T g_{k-1} = 0). Also the directions are A-conjugate,
-    the gradients mutually orthogonal, the three betas give the same directions, and no
-    restart happens."""
+    (Nocedal & Wright, section 5.1, linear CG; the nonlinear recursion is linear CG here: on a
+    quadratic with exact searches beta_PR = beta_FR, since g_k^T g_{k-1} = 0). Also the
+    directions are A-conjugate, the gradients mutually orthogonal, the three betas give the
+    same directions, and no restart happens."""
     A, b, x0 = _spd_problem(data, n)
     runs = {}
     for beta in conjugate.BETAS:
@@ -540,6 +540,7 @@ def test_langevin_defaults_and_dtype():
     ({"temperature": "hot"}, TypeError, "temperature"),
     ({"alpha": -1.0}, ValueError, "alpha"),
     ({"alpha": 5000.0}, ValueError, "alpha"),
+    ({"alpha": 1023.5, "c": 1.0}, ValueError, "alpha"),     # 2^1023.5 / ln 2 > float max
     ({"c": -1e-6}, ValueError, "c"),
     ({"seed": -1}, ValueError, "seed"),
     ({"seed": 1.5}, TypeError, "seed"),

@@ -5,9 +5,11 @@ Source: S. Geman, C.-R. Hwang, "Diffusions for global optimization", SIAM J. Con
 C.-R. Hwang, S.-J. Sheu, "Diffusion for global optimization in R^n", SIAM J. Control Optim. 25(3),
 1987; M. Welling, Y. W. Teh, "Bayesian learning via stochastic gradient Langevin dynamics",
 ICML 2011 (the discrete update). The default schedule is the annealing temperature of the
-quantization-based optimization testbench (J. Seok et al., ETRI 2023; research note
-quantization_based_optimization.md, section 3A: T(t) = 2^{2 alpha/(t+2)} C / ln(t+2), C = 1e-6,
-alpha = 20), which the testbench uses as a floor on its grid resolution, Qp^-2 / 24 <= T(t).
+quantization-based optimization testbench (J. Seok, J.-S. Kim, "Nonlinear optimization
+algorithm using monotonically increasing quantization resolution", ETRI J. 45(1), 2023, and
+its published code; research note quantization_based_optimization.md, section 3A:
+T(t) = 2^{2 alpha/(t+2)} C / ln(t+2), C = 1e-6, alpha = 20), which the testbench uses as a
+floor on its grid resolution, Qp^-2 / 24 <= T(t).
 
 Randomness without hidden state: the noise of step t is drawn from a generator made for that
 step alone, the t-th child of ``numpy.random.SeedSequence(seed)`` (what ``SeedSequence.spawn``
@@ -15,7 +17,7 @@ would give as its child t: ``SeedSequence(seed, spawn_key=(t,))``), with numpy's
 generator PCG64. So ``step`` is a function of (state, x, g) like every rule's: the state holds
 the counter t, no generator is advanced in place, the same seed gives the same run, and
 distinct children are independent streams by SeedSequence's construction. A fresh generator per
-step costs tens of microseconds, negligible beside a reference implementation's f and grad.
+step costs about 12 microseconds (n = 10; measured), small beside the driver's own work.
 """
 from __future__ import annotations
 
@@ -163,9 +165,11 @@ def langevin(lr: float = 1e-3, temperature: float | Callable[[int], float] | Non
     alpha = check_nonnegative("alpha", alpha)
     c = check_nonnegative("c", c)
     try:
-        annealing_temperature(0, alpha, c)        # the largest value: it must be a float
+        T0 = annealing_temperature(0, alpha, c)    # the schedule's largest value
     except OverflowError:
-        raise ValueError(f"alpha = {alpha!r} is too large: T(0) = 2^alpha c overflows") from None
+        T0 = math.inf
+    if not math.isfinite(T0):
+        raise ValueError(f"alpha = {alpha!r} is too large: T(0) = 2^alpha c / ln 2 overflows")
     if temperature is None:
         def schedule(t: int) -> float:
             return annealing_temperature(t, alpha, c)
