@@ -7,8 +7,10 @@ numbers (fused and blocked for the elementwise rules; see :mod:`quantopt.optim.b
 """
 from .adaptive import adagrad, adam, rmsprop
 from .base import UpdateRule
+from .conjugate import cg
 from .first_order import gd, momentum, nesterov, sgd
 from .second_order import bfgs, bfgs_update, lbfgs, lbfgs_inverse_hessian, newton
+from .stochastic import annealing_temperature, langevin
 
 RULES = {
     "gd": gd,
@@ -21,6 +23,8 @@ RULES = {
     "newton": newton,
     "bfgs": bfgs,
     "lbfgs": lbfgs,
+    "cg": cg,
+    "langevin": langevin,
 }
 
 #: other spellings of the method names (scipy's among them), matched case-insensitively
@@ -59,6 +63,9 @@ __all__ = [
     "newton",
     "bfgs",
     "lbfgs",
+    "cg",
+    "langevin",
     "bfgs_update",
     "lbfgs_inverse_hessian",
+    "annealing_temperature",
 ]
