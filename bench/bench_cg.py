@@ -12,11 +12,12 @@ Solvers, all stopping at max|grad f| <= GTOL (scipy: gtol with norm=inf), maxite
   restart, its Wolfe search with c2 = 0.4 and the sufficient-descent test
   g^T p <= -0.01 g^T g of the next direction inside the search (a step that fails it is
   rejected and searched again, by line_search_wolfe2).
-- qo.cg0: ``method="cg", options={"restart": 0}``: the same formula and search constants
+- qo.cg0: ``method="cg"`` (the default, restart=0): the same formula and search constants
   (beta "pr+", c2 = 0.4, xtol 1e-14, amax 1e100, first trial Nocedal & Wright (3.60)); the
   next direction is reset to -g when it is not a descent direction (the driver's search has
   no hook for scipy's test).
-- qo.cg: the defaults, ``method="cg"``: as qo.cg0 plus a restart d = -g every n directions.
+- qo.cgn: ``method="cg", options={"restart": None}`` (the textbook's): as qo.cg0 plus a
+  restart d = -g every n directions.
 
 Counts are deterministic: the table is reproducible on one machine (round-off can move long
 runs elsewhere). "first diff": the first iteration t whose iterate x_t differs (in any bit) from
@@ -43,15 +44,15 @@ lambda_min) is about 1e-4 |f*| there, for scipy as for quantopt); ``--gtol 1e-8`
 run that converges well inside it (tests/test_cg_langevin.py checks the verdicts at 1e-8).
 
 Measured (2026-12-03; numpy 2.4.6, scipy 1.17.1), MGH at gtol 1e-6: reached f* / a listed
-local minimum: sp.CG 19 / 1, qo.cg0 19 / 1, qo.cg 18 / 1; nfev summed over the 26 problems
+local minimum: sp.CG 19 / 1, qo.cg0 19 / 1, qo.cgn 18 / 1; nfev summed over the 26 problems
 9687, 12735, 60722. The sets differ: qo.cg0 misses Penalty I on the
 tolerance's edge (f = 2.25062e-5, f* = 2.24997e-5) and reaches Variably dimensioned, where
-scipy's search fails at iteration 2; qo.cg misses Osborne 1 (maxiter: a restart every 5
+scipy's search fails at iteration 2; qo.cgn misses Osborne 1 (maxiter: a restart every 5
 directions). qo.cg0 takes scipy's path to the bit on 14 problems (same nit and nfev); of the
 other 12, 10 split where scipy's descent test rejects a step ("sd"), Freudenstein-Roth at
 iteration 15 where scipy's dcsrch fails ("mt"), and Variably dimensioned where scipy stops
 ("=3"). At gtol 1e-8: 22 / 1, 23 / 1, 22 / 1 (qo.cg0 reaches all that scipy reaches, and
-Variably dimensioned; qo.cg all but Osborne 1). On the library's 10 small problems all three
+Variably dimensioned; qo.cgn all but Osborne 1). On the library's 10 small problems all three
 reach f* everywhere (nfev 828, 812, 569); qo.cg0 takes scipy's path on 8 of them.
 """
 from __future__ import annotations
@@ -80,7 +81,7 @@ SIGMA_3 = 0.01  # scipy's sufficient-descent constant in _minimize_cg (Gilbert &
 _QO_STATUS = {0: "gtol", 1: "maxiter", 2: "line search failed", 3: "step 0", 4: "nan/inf",
               5: "callback"}
 _SP_STATUS = {0: "gtol", 1: "maxiter", 2: "precision loss", 3: "nan/inf"}
-SOLVERS = (("sp.CG", None), ("qo.cg0", {"restart": 0}), ("qo.cg", {}))
+SOLVERS = (("sp.CG", None), ("qo.cg0", {}), ("qo.cgn", {"restart": None}))
 
 
 def small_problems():

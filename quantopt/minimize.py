@@ -274,6 +274,9 @@ def _setup(fun, x0, jac, method, hess, qp, line_search, options, callback):
         line_search = rule.defaults.get("line_search")
         if grid is not None and line_search == "wolfe":
             line_search = "armijo"  # the quantized Armijo search: Wolfe has no grid form
+    if rule.noisy and line_search is not None:
+        raise ValueError(f"method={key!r} takes a random direction by design: it runs with the "
+                         f"fixed step lr (line_search=None), not line_search={line_search!r}")
     if line_search == "wolfe" and grid is not None:
         raise ValueError("line_search='wolfe' has no quantized form: with qp, use 'armijo' "
                          "(the quantized Armijo search) or None")

@@ -90,6 +90,13 @@ def _stuck(rule: UpdateRule, new_state: Any, pt: Iterate, g, h, d) -> bool:
     return np.array_equal(rule.step(new_state, pt.x, g, h)[0], d)
 
 
+def _fresh(rule: UpdateRule, state: Any, x: np.ndarray) -> Any:
+    """rule.init(x) for a restart, its safeguard counters carried over from state (so that
+    n_skipped, n_damped, ... count the whole run)."""
+    fresh = rule.init(x)
+    return fresh._replace(**{name: getattr(state, name) for name in rule.counters})
+
+
 class FixedStep:
     """x_{t+1} = x_t + lr d_t."""
 
@@ -195,6 +202,7 @@ class _Search:
 
         d, state' = rule.step(state, x, g)
         if g.d >= 0 (not a descent direction):  d, state' = rule.step(rule.init(x), x, g)
+                                                 (the rule's counters carried over)
         search along d from alpha0 = rule.first_trial(state', lr, f, f_prev, g, d)
                                      (f_prev = None after a restart: a first iteration)
         if the search fails (status 2) and d was not a restart: restart as above, search again
@@ -210,7 +218,7 @@ class _Search:
         restart = not float(np.dot(g, d)) < 0
         while True:
             if restart:  # gradient restart: the rule's first direction, from a fresh state
-                d, new_state = rule.step(rule.init(pt.x), pt.x, g, h)
+                d, new_state = rule.step(_fresh(rule, state, pt.x), pt.x, g, h)
                 self.n_restarts += 1
             if not np.all(np.isfinite(d)):
                 raise NonFinite("The update rule's direction became nan or inf")

@@ -95,6 +95,10 @@ def test_every_method_every_mode(method, mode):
     x0_copy = x0.copy()
     mode = dict(mode)
     options = {"maxiter": 200, **mode.pop("options", {})}
+    if method == "langevin" and mode.get("line_search") in ("armijo", "wolfe"):
+        with pytest.raises(ValueError, match="line_search"):  # a random direction: no search
+            run(method, x0=x0, options=options, **mode)
+        return
     res, prob = run(method, x0=x0, options=options, **mode)
     np.testing.assert_array_equal(x0, x0_copy)  # x0 never modified
     assert res.nfev == prob.nf and res.njev == prob.ng  # counts are true
@@ -397,6 +401,8 @@ def test_methods_registry_is_complete():
 @given(st.sampled_from(ALL), st.sampled_from([4, 10, 100, 0.5, 3]),
        st.lists(st.floats(-3, 3), min_size=2, max_size=2), st.sampled_from([None, "armijo"]))
 def test_grid_runs_terminate_on_grid(method, qp, start, line_search):
+    if method == "langevin" and line_search is not None:
+        line_search = None  # a random direction: the driver refuses searches for it
     res, _ = run(method, x0=np.array(start), qp=qp, line_search=line_search,
                  options={"maxiter": 300, "lr": 0.05 if line_search is None else 1.0})
     assert res.status in (0, 1, 6)
@@ -805,3 +811,19 @@ def test_fused_grid_steps_give_the_pure_steps_bits(method, monkeypatch):
     fused, pure = runs
     assert fused.path.tobytes() == pure.path.tobytes()
     assert (fused.nit, fused.nfev, fused.status) == (pure.nit, pure.nfev, pure.status)
+
+
+def test_a_restart_keeps_the_rules_safeguard_counters():
+    """A gradient restart resets the rule's state (B = I, no pairs) but not its counters, so
+    n_skipped / n_damped / n_modified count the whole run."""
+    from quantopt import steps
+    for method, counters in (("bfgs", {"n_skipped": 3}), ("lbfgs", {"n_skipped": 2,
+                                                                      "n_damped": 5})):
+        rule = qo.optim.RULES[method]()
+        x = np.array([0.5, -1.0])
+        used = rule.init(x)._replace(k=7, **counters)
+        fresh = steps._fresh(rule, used, x)
+        assert {c: getattr(fresh, c) for c in counters} == counters
+        assert fresh.k == 0
+        if method == "bfgs":
+            np.testing.assert_array_equal(fresh.B, np.eye(2))

@@ -60,6 +60,7 @@ class _UpdateRuleFields(NamedTuple):
     defaults: dict = {}
     first_trial: Callable[..., float] | None = None
     minibatch: bool = False
+    noisy: bool = False
 
 
 class UpdateRule(_UpdateRuleFields):
@@ -101,6 +102,9 @@ class UpdateRule(_UpdateRuleFields):
         (None at the first) and the option lr. None: start at lr.
     minibatch : bool
         Whether the driver feeds the rule mini-batch gradients (method "sgd").
+    noisy : bool
+        Whether the direction is random by design (method "langevin"): the driver refuses a
+        line search for it (a search would test the noise, and a restart would replay it).
 
     Examples
     --------

@@ -48,7 +48,7 @@ class CGState(NamedTuple):
     n_not_descent: int
 
 
-def cg(beta: str = "pr+", restart: int | None = None) -> UpdateRule:
+def cg(beta: str = "pr+", restart: int | None = 0) -> UpdateRule:
     r"""Nonlinear conjugate gradient with the Fletcher-Reeves, Polak-Ribiere or PR+ beta.
 
     .. math::
@@ -80,14 +80,15 @@ def cg(beta: str = "pr+", restart: int | None = None) -> UpdateRule:
         x_{k+1} = x_k + alpha_k * d               alpha_k: the line search's step (or lr)
 
         beta:  option beta ("fr", "pr" or "pr+")
-        r:     option restart (None: r = n = x.size, the dimension; 0: no periodic restart,
-               as scipy's CG; an int >= 1: every r directions)
+        r:     option restart (0, the default: no periodic restart, as scipy's CG; None:
+               r = n = x.size, the dimension, the textbook's; an int >= 1: every r directions)
         lr:    option lr: the first trial step's cap (1) under a line search, else the step
 
-    Restarts. Every r-th direction is -g: by default r = n, the dimension, as Nocedal & Wright
-    (section 5.2) describe (on a quadratic with exact searches, n conjugate directions reach
-    the minimizer; restarting every n steps gives n-step quadratic convergence near a
-    minimizer). So is any candidate -g + beta d_prev that is not a descent direction, by the
+    Restarts. With restart=None every n-th direction is -g, n the dimension, as Nocedal &
+    Wright (section 5.2) describe (on a quadratic with exact searches, n conjugate directions
+    reach the minimizer; restarting every n steps gives n-step quadratic convergence near a
+    minimizer); the default, restart=0, never restarts periodically, as scipy's CG (PR+'s
+    beta = 0 already restarts where beta_PR < 0). Always -g is any candidate -g + beta d_prev that is not a descent direction, by the
     plain test g^T d < 0, which a line search needs (PR and PR+ directions can point uphill
     after an inexact search; FR directions cannot under a strong Wolfe search with c2 < 1/2,
     M. Al-Baali, IMA J. Numer. Anal. 5, 1985, but can with Armijo or a fixed step). scipy's CG
@@ -98,10 +99,10 @@ def cg(beta: str = "pr+", restart: int | None = None) -> UpdateRule:
     restarts the rule with a fresh state (k = 0), as it does every rule.
 
     Measured on the 26 Moré-Garbow-Hillstrom problems (bench/bench_cg.py, gtol 1e-6): with
-    restart=0, 12735 evaluations in all (scipy's CG: 9687), and every value scipy reaches is
-    reached at gtol 1e-8; with the default r = n, 60722, and Osborne 1 (n = 5: a restart every
-    5 directions on a problem that needs about 1400 iterations) is not solved in 10000
-    iterations. The default is the textbook's; restart=0 is scipy's.
+    restart=0 (the default), 12735 evaluations in all (scipy's CG: 9687), and every value scipy
+    reaches is reached at gtol 1e-8; with restart=None (r = n), 60722, and Osborne 1 (n = 5: a
+    restart every 5 directions on a problem that needs about 1400 iterations) is not solved in
+    10000 iterations. That measurement made scipy's choice the default.
 
     Defaults as scipy's CG (``_minimize_cg``): the Wolfe search (``line_search="wolfe"``) with
     c2 = 0.4 (scipy's CG default; 0.9 is the quasi-Newton one), and scipy's line-search limits

@@ -204,7 +204,7 @@ def langevin(lr: float = 1e-3, temperature: float | Callable[[int], float] | Non
     return UpdateRule("langevin", init, step,
                       {"lr": eta, "temperature": temperature, "alpha": alpha, "c": c,
                        "seed": key},
-                      defaults={"lr": eta, "line_search": None})
+                      defaults={"lr": eta, "line_search": None}, noisy=True)
 
 
 __all__ = ["langevin", "LangevinState", "annealing_temperature", "langevin_noise"]
