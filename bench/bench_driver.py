@@ -760,7 +760,8 @@ def main() -> None:
         print("notes:")
         for note in NOTES:
             print("  " + note)
-    print(f"\nsummary (median (min-max) over interleaved repeats){' [--quick: no verdicts]' if args.quick else ''}:")
+    quick = " [--quick: no verdicts]" if args.quick else ""
+    print(f"\nsummary (median (min-max) over interleaved repeats){quick}:")
     for line in summary:
         print("  " + line)
 
