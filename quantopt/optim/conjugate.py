@@ -89,8 +89,8 @@ def cg(beta: str = "pr+", restart: int | None = 0) -> UpdateRule:
     reach the minimizer; restarting every n steps gives n-step quadratic convergence near a
     minimizer); the default, restart=0, never restarts periodically, as scipy's CG (PR+'s
     beta = 0 already restarts where beta_PR < 0). Always -g is any candidate -g + beta d_prev
-    that is not a descent direction, by the plain test g^T d < 0, which a line search needs (PR and PR+ directions can point uphill
-    after an inexact search; FR directions cannot under a strong Wolfe search with c2 < 1/2,
+    that is not a descent direction, by the plain test g^T d < 0, which a line search needs
+    (PR and PR+ directions can point uphill after an inexact search; FR directions cannot under a strong Wolfe search with c2 < 1/2,
     M. Al-Baali, IMA J. Numer. Anal. 5, 1985, but can with Armijo or a fixed step). scipy's CG
     asks instead for sufficient descent, g^T d <= -0.01 g^T g (Gilbert & Nocedal's safeguard),
     inside its line search: a step after which the test fails is rejected and the search goes
