@@ -90,13 +90,14 @@ def cg(beta: str = "pr+", restart: int | None = 0) -> UpdateRule:
     minimizer); the default, restart=0, never restarts periodically, as scipy's CG (PR+'s
     beta = 0 already restarts where beta_PR < 0). Always -g is any candidate -g + beta d_prev
     that is not a descent direction, by the plain test g^T d < 0, which a line search needs
-    (PR and PR+ directions can point uphill after an inexact search; FR directions cannot under a strong Wolfe search with c2 < 1/2,
-    M. Al-Baali, IMA J. Numer. Anal. 5, 1985, but can with Armijo or a fixed step). scipy's CG
-    asks instead for sufficient descent, g^T d <= -0.01 g^T g (Gilbert & Nocedal's safeguard),
-    inside its line search: a step after which the test fails is rejected and the search goes
-    on (line_search_wolfe2). The driver's search has no such hook, so here the next direction
-    is reset. The counters count from the last ``rule.init``: after a failed search the driver
-    restarts the rule with a fresh state (k = 0), as it does every rule.
+    (PR and PR+ directions can point uphill after an inexact search; FR directions cannot
+    under a strong Wolfe search with c2 < 1/2, M. Al-Baali, IMA J. Numer. Anal. 5, 1985, but
+    can with Armijo or a fixed step). scipy's CG asks instead for sufficient descent,
+    g^T d <= -0.01 g^T g (Gilbert & Nocedal's safeguard), inside its line search: a step after
+    which the test fails is rejected and the search goes on (line_search_wolfe2). The driver's
+    search has no such hook, so here the next direction is reset. The counters count the whole
+    run: when the driver restarts the rule with a fresh state (k = 0) after a failed search, it
+    carries the counters over, as for every rule.
 
     Measured on the 26 Moré-Garbow-Hillstrom problems (bench/bench_cg.py, gtol 1e-6): with
     restart=0 (the default), 12735 evaluations in all (scipy's CG: 9687), and every value scipy
