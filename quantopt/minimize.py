@@ -129,7 +129,8 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
         ∇f(x) -> array (n,); for "sgd" also jac(x, batch).
     method : str
         "gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "newton", "bfgs",
-        "lbfgs" (the keys of ``METHODS``; case is ignored, and "L-BFGS-B" means "lbfgs").
+        "lbfgs", "cg", "langevin" (the keys of ``METHODS``; case is ignored, and "L-BFGS-B"
+        means "lbfgs").
     hess : callable, optional
         ∇²f(x) -> array (n, n); required by "newton".
     qp : positive number, schedule or callable, optional
