@@ -97,6 +97,10 @@ class Problem:
     data : mapping
         Arrays that define the problem (``A``, ``b``, ``y``, ``Q``, ...), read-only. Each key is
         also an attribute: ``problem.A is problem.data["A"]``.
+    bounds : ndarray, shape (n, 2), or None
+        The search domain, a box: row i is ``[low_i, high_i]``, low_i <= high_i. None (the
+        default) for problems without one; where given, ``minimizers`` and ``f_star`` are the
+        minima over this box.
 
     All arrays are read-only copies, so a Problem cannot be changed after construction.
     """
@@ -111,10 +115,13 @@ class Problem:
     saddles: np.ndarray | None = None
     n_samples: int | None = None
     data: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    bounds: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         x0 = _frozen(self.x0)
         n = x0.shape[0]
+        if self.bounds is not None:
+            object.__setattr__(self, "bounds", _box(self.bounds, n))
         saddles = np.empty((0, n)) if self.saddles is None else self.saddles
         object.__setattr__(self, "x0", x0)
         object.__setattr__(self, "minimizers", _frozen(np.reshape(self.minimizers, (-1, n))))
@@ -146,6 +153,20 @@ def _frozen(a: Any) -> np.ndarray:
     out = np.array(a, dtype=np.float64) if not isinstance(a, np.ndarray) else a.copy()
     out.flags.writeable = False
     return out
+
+
+def _box(bounds: Any, n: int) -> np.ndarray:
+    """bounds as a read-only float64 (n, 2) array of rows [low, high], low <= high, no nan."""
+    arr = np.asarray(bounds)
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"bounds must be an array of real numbers, got dtype {arr.dtype}")
+    if arr.shape != (n, 2):
+        raise ValueError(f"bounds must have shape ({n}, 2), got {arr.shape}")
+    arr = np.array(arr, dtype=np.float64)
+    if np.isnan(arr).any() or np.any(arr[:, 0] > arr[:, 1]):
+        raise ValueError("bounds must hold rows [low, high] with low <= high (no nan)")
+    arr.flags.writeable = False
+    return arr
 
 
 def _point(x: Any, n: int, *, grid: bool = False, complex_ok: bool = True) -> np.ndarray:
