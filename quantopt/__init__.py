@@ -2,7 +2,7 @@
 
 The public API is listed in ``__all__``; ``import quantopt`` needs numpy alone.
 """
-from . import gradcheck, optim, problems, prox, proxquant
+from . import gradcheck, optim, problems, prox, proxquant, search
 from .minimize import OptimizeResult, minimize
 from .rounding import (
     from_codes,
@@ -29,4 +29,5 @@ __all__ = [
     "optim",
     "prox",
     "proxquant",
+    "search",
 ]
