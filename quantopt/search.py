@@ -204,9 +204,9 @@ def quantized_acceptance(fun: Callable, x0: Any, propose: Callable, *, maxiter: 
         result: the best f on the accepted path (tracked apart from the current point)
         stop:   t = maxiter;  or 1/Qp <= ulp(f(x_t)) (status INERT);  or k = kmax (QP_LIMIT)
 
-    Every candidate with f(y) <= f(x_t) is accepted; a worse one is accepted while it is less than
-    one grid step 1/Qp worse, so early on (coarse grid) the chain can climb out of a basin, and
-    every acceptance halves that tolerance: there is no acceptance probability, the resolution
+    Every candidate with f(y) <= f(x_t) is accepted; a worse one only below the threshold, so
+    less than one grid step 1/Qp worse. Early on (coarse grid) the chain can thus climb out of a
+    basin, and every acceptance halves that tolerance: there is no acceptance probability, the resolution
     plays the temperature. A rejected candidate has f(y) > f(x_t) (floor(Qp v + 1/2) is
     nondecreasing in v), so the best accepted point is the best point evaluated.
 
@@ -255,8 +255,9 @@ def quantized_acceptance(fun: Callable, x0: Any, propose: Callable, *, maxiter: 
     point, so f^Q(f(x_t)) = f(x_t), and the next float above f(x_t) is at least ulp/2 >= 1/(2Qp)
     higher, so f(y) > f(x_t) gives f^Q(f(y)) > f(x_t): the test is exactly f(y) <= f(x_t), plain
     (non-strict) greedy descent. Quantization has stopped acting at the current level, and the run
-    stops there. For f(x_t) = 0 or subnormal this never happens before the float limit Qp = 2**1023
-    (status QP_LIMIT). Exactness: f^Q is computed exactly (a power-of-two grid) unless it
+    stops there. The test is sufficient, not necessary (at the previous Qp the rule may already
+    have been exact). For |f(x_t)| < 2**-971, 0 included, ulp(f(x_t)) < 2**-1023 and this cannot
+    happen before the float limit Qp = 2**1023 (status QP_LIMIT). Exactness: f^Q is computed exactly (a power-of-two grid) unless it
     overflows, i.e. for |f(y)| beyond about 2**1023, where it is compared as +-inf.
 
     *Versus the testbench* (qz_proc.py): the same rule and schedule; there eta comes from a float

@@ -358,6 +358,8 @@ def test_zero_f_and_the_float_limit():
     assert res.qp_path[0] == 1.0 and res.qp_path[-1] == 2.0**1023
     assert res.status == Status.QP_LIMIT and res.nit == 1023
     assert "largest power of two" in res.message
+    res = quantized_acceptance(lambda x: 0.0, [0.0], lambda x, rng: x, maxiter=5000, kmax=2000)
+    assert res.nit == 1023 and "largest power of two" in res.message  # kmax above the limit
     res = quantized_acceptance(lambda x: 0.0, [0.0], lambda x, rng: x, maxiter=5000, kmax=5)
     assert res.status == Status.QP_LIMIT and res.nit == 5 and "kmax = 5" in res.message
     res = quantized_acceptance(lambda x: 0.0, [0.0], lambda x, rng: x, maxiter=4, kmax=5)
