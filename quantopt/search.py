@@ -206,8 +206,8 @@ def quantized_acceptance(fun: Callable, x0: Any, propose: Callable, *, maxiter: 
 
     Every candidate with f(y) <= f(x_t) is accepted; a worse one only below the threshold, so
     less than one grid step 1/Qp worse. Early on (coarse grid) the chain can thus climb out of a
-    basin, and every acceptance halves that tolerance: there is no acceptance probability, the resolution
-    plays the temperature. A rejected candidate has f(y) > f(x_t) (floor(Qp v + 1/2) is
+    basin, and every acceptance halves that tolerance: there is no acceptance probability, the
+    resolution plays the temperature. A rejected candidate has f(y) > f(x_t) (floor(Qp v + 1/2) is
     nondecreasing in v), so the best accepted point is the best point evaluated.
 
     Parameters
@@ -257,8 +257,9 @@ def quantized_acceptance(fun: Callable, x0: Any, propose: Callable, *, maxiter: 
     (non-strict) greedy descent. Quantization has stopped acting at the current level, and the run
     stops there. The test is sufficient, not necessary (at the previous Qp the rule may already
     have been exact). For |f(x_t)| < 2**-971, 0 included, ulp(f(x_t)) < 2**-1023 and this cannot
-    happen before the float limit Qp = 2**1023 (status QP_LIMIT). Exactness: f^Q is computed exactly (a power-of-two grid) unless it
-    overflows, i.e. for |f(y)| beyond about 2**1023, where it is compared as +-inf.
+    happen before the float limit Qp = 2**1023 (status QP_LIMIT). Exactness: f^Q is computed
+    exactly (a power-of-two grid) unless it overflows, i.e. for |f(y)| beyond about 2**1023,
+    where it is compared as +-inf.
 
     *Versus the testbench* (qz_proc.py): the same rule and schedule; there eta comes from a float
     log2 (and f(x0) <= 0 fails), f^Q from floor(Qp*(v + 0.5/Qp)) in floats (not always the exact
