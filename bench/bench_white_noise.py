@@ -216,7 +216,7 @@ def table_gaussian(quick: bool) -> None:
         sigma, mu = sq / qp, 0.25 / qp
         rho = noise.gaussian_cf_at_grid_frequency(sigma, qp)
         d, lead = noise.gaussian_ks_distance(mu, sigma, qp)
-        bound = sum(2 * rho ** (l * l) / (math.pi * l) for l in range(2, 50))
+        bound = sum(2 * rho ** (ell * ell) / (math.pi * ell) for ell in range(2, 50))
         line = f"{sq:>8.2f} {rho:>9.2e} {d:>9.2e} {lead:>9.2e} {abs(d - lead):>9.1e} {bound:>9.1e}"
         for n in sizes:
             x = np.random.default_rng(SEED).normal(mu, sigma, n)

@@ -502,10 +502,10 @@ def summary(runs, phase: str, lags=range(1, 11)) -> dict[str, Any]:
 
 
 # ------------------------------------------------------- the rounding error of a Gaussian --
-def gaussian_cf_at_grid_frequency(sigma: float, qp: float, l: int = 1) -> float:
-    r"""|Φ_X(2π l Qp)| = exp(−2π² l² σ² Qp²) for X ~ N(mu, sigma²): the size of the l-th
+def gaussian_cf_at_grid_frequency(sigma: float, qp: float, ell: int = 1) -> float:
+    r"""|Φ_X(2π ℓ Qp)| = exp(−2π² ℓ² σ² Qp²) for X ~ N(mu, sigma²): the size of the ℓ-th (ell)
     Fourier term of the error density (Widrow & Kollár 2008, §5)."""
-    return math.exp(-2.0 * math.pi**2 * (l * sigma * qp) ** 2)
+    return math.exp(-2.0 * math.pi**2 * (ell * sigma * qp) ** 2)
 
 
 def gaussian_series_bound(sigma: float, qp: float, terms: int) -> float:
@@ -549,11 +549,11 @@ def gaussian_rounding_error_density(e, mu: float, sigma: float, qp: float,
     rho = gaussian_cf_at_grid_frequency(sigma, qp)
     phase = 2.0 * math.pi * qp * (mu + e)
     total = np.ones_like(e)
-    for l in range(1, L + 1):
-        w = rho ** (l * l)
+    for ell in range(1, L + 1):
+        w = rho ** (ell * ell)
         if w == 0.0:
             break
-        total = total + 2.0 * w * np.cos(l * phase)
+        total = total + 2.0 * w * np.cos(ell * phase)
     inside = (e > -0.5 / qp) & (e <= 0.5 / qp)
     return np.where(inside, qp * total, 0.0)
 
@@ -575,12 +575,12 @@ def gaussian_rounding_error_cdf(u, mu: float, sigma: float, qp: float,
     rho = gaussian_cf_at_grid_frequency(sigma, qp)
     a = (qp * mu) % 1.0
     total = u + 0.5
-    for l in range(1, L + 1):
-        w = rho ** (l * l)
+    for ell in range(1, L + 1):
+        w = rho ** (ell * ell)
         if w == 0.0:
             break
-        total = total + w / (math.pi * l) * (np.sin(2.0 * math.pi * l * (a + u))
-                                             - (-1) ** l * math.sin(2.0 * math.pi * l * a))
+        total = total + w / (math.pi * ell) * (np.sin(2.0 * math.pi * ell * (a + u))
+                                               - (-1) ** ell * math.sin(2.0 * math.pi * ell * a))
     return np.where(u < -0.5, 0.0, np.where(u > 0.5, 1.0, total))
 
 
