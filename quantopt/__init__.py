@@ -2,7 +2,7 @@
 
 The public API is listed in ``__all__``; ``import quantopt`` needs numpy alone.
 """
-from . import gradcheck, grid, optim, problems, prox, proxquant, schedules, search
+from . import gradcheck, grid, noise, optim, problems, prox, proxquant, schedules, search
 from .minimize import OptimizeResult, minimize
 from .rounding import (
     from_codes,
@@ -32,4 +32,5 @@ __all__ = [
     "prox",
     "proxquant",
     "search",
+    "noise",
 ]

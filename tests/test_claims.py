@@ -36,6 +36,7 @@ from quantopt import (
     stochastic_round,
     to_codes,
 )
+from quantopt import noise, problems
 
 # ---------------------------------------------------------------------------------------------
 # The oracle (exact, independent of the library)
@@ -427,6 +428,52 @@ def test_r6_residual_is_periodic_sawtooth(x, n):
     assert eps(x + n) == eps(x)
     y = eps(x)
     assert eps(y) == y
+
+
+# R6b on a trajectory. Reading adopted (CLAIMS.md, R6b): along a quantized run,
+# x_t = x_0 + sum_{tau<t} s_tau + E_t with E_t = sum_{tau<t} e_tau the accumulated rounding
+# error (e_t = (s_t)^Q - s_t, s_t the unquantized step); "its derivative" is the increment e_t,
+# and "white noise" means zero mean and no correlation between lags (the Box-Pierce test on the
+# lags 1..10, not centred, or the martingale z-scores). Runs: gradient descent on the grid
+# 2^-10 from the problem's x0 (quantopt.noise.record_steps, checked against the path).
+def _r6b_steps(prob, lr, rounding):
+    _, steps = noise.record_steps(prob.f, prob.x0, jac=prob.grad, method="gd", qp=2**10,
+                                  line_search=None,
+                                  options={"lr": lr, "maxiter": 3000, "rounding": rounding,
+                                           "seed": 0})
+    return steps
+
+
+@pytest.mark.parametrize("prob,lr", [(problems.rosenbrock(2), 1e-3),
+                                     (problems.quadratic(n=10, cond=100, seed=0), 1e-2),
+                                     (problems.himmelblau(), 1e-3)])
+def test_r6b_step_error_not_white_rounding_to_nearest(prob, lr):
+    """R6b, false for rounding to nearest: in the last third of the run the errors of
+    successive steps are correlated (Box-Pierce p < 1e-6; a white sequence is rejected with
+    probability <= 1e-6). Most components there are below half a cell, where e_t = -s_t
+    exactly: the increments follow the (smooth, slowly shrinking) step, not a noise."""
+    st = _r6b_steps(prob, lr, "nearest")
+    i = noise.phase_rows(st, "converging")
+    r, counts = noise.autocorrelation(st.scaled[i], range(1, 11))
+    assert noise.portmanteau(r, counts)[1] < 1e-6
+    small = np.abs(st.s[i] * st.qp[i, None]) < 0.5
+    assert small.mean() > 0.5
+    assert np.array_equal(st.e[i][small], -st.s[i][small])
+
+
+@pytest.mark.parametrize("prob,lr", [(problems.rosenbrock(2), 1e-3),
+                                     (problems.quadratic(n=10, cond=100, seed=0), 1e-2)])
+def test_r6b_step_error_white_with_stochastic_rounding(prob, lr):
+    """R6b, holds for stochastic rounding: e_t is a martingale difference sequence
+    (E[e_t | past] = 0), so E_t is a martingale and its increments are uncorrelated. Over the
+    whole run, the sum and the lag-k products (k = 1..10), self-normalized by the conditional
+    variances phi(1 - phi)/Qp^2 (quantopt.noise.martingale_z), are within +-4.5: each is about
+    N(0, 1) for a martingale difference sequence, so the 11 checks fail together with
+    probability < 1e-4 (normal approximation)."""
+    st = _r6b_steps(prob, lr, "stochastic")
+    v = noise.stochastic_error_variance(st.s, st.qp) * st.qp[:, None] ** 2
+    z = noise.martingale_z(st.scaled, v, range(11))
+    assert np.all(np.abs(z) < 4.5)
 
 
 # =============================================================================================
