@@ -440,23 +440,52 @@ def simulated_annealing(fun: Callable, x0: Any, propose: Callable, *, maxiter: i
 # Proposals for continuous problems
 # ---------------------------------------------------------------------------------------------
 def _bounds(bounds: Any) -> tuple[np.ndarray, np.ndarray]:
-    """(lower, upper) as float64 arrays (scalars or shape (n,)), finite, lower < upper."""
+    """(lower, upper) as read-only float64 arrays, from the box in one of the forms accepted
+    everywhere in quantopt (``Problem.bounds``, scipy's ``dual_annealing``):
+
+    * an array of shape (n, 2), row i = [low_i, high_i]  -> arrays of shape (n,);
+    * a pair (low, high) of numbers, the same for every coordinate -> scalars;
+    * an object with attributes ``lb`` and ``ub`` (``scipy.optimize.Bounds``).
+
+    Finite, low < high in every row.
+    """
+    if hasattr(bounds, "lb") and hasattr(bounds, "ub"):
+        pair = (bounds.lb, bounds.ub)
+    else:
+        try:
+            box = np.array(bounds, dtype=np.float64)
+        except (TypeError, ValueError) as err:
+            raise TypeError("bounds must be an (n, 2) array of [low, high] rows, a pair "
+                            f"(low, high) of numbers, or scipy.optimize.Bounds, got {bounds!r}"
+                            ) from err
+        if box.shape == (2,):
+            pair = (box[0], box[1])
+        elif box.ndim == 2 and box.shape[1] == 2 and box.shape[0] >= 1:
+            pair = (box[:, 0], box[:, 1])
+        else:
+            raise ValueError("bounds must be an (n, 2) array of [low, high] rows or a pair "
+                             f"(low, high), got shape {box.shape}")
     try:
-        lower, upper = bounds
-        lower = np.array(lower, dtype=np.float64)
-        upper = np.array(upper, dtype=np.float64)
+        lower = np.array(pair[0], dtype=np.float64)
+        upper = np.array(pair[1], dtype=np.float64)
+        lower, upper = np.broadcast_arrays(lower, upper)
     except (TypeError, ValueError) as err:
-        raise TypeError("bounds must be a pair (lower, upper) of numbers or arrays of shape "
-                        f"(n,), got {bounds!r}") from err
-    if lower.ndim > 1 or upper.ndim > 1:
-        raise ValueError(f"bounds: lower and upper must be scalars or 1-D, got shapes "
-                         f"{lower.shape} and {upper.shape}")
+        raise TypeError(f"bounds.lb and bounds.ub must be numbers or arrays of one shape, got "
+                        f"{bounds!r}") from err
+    lower, upper = lower.copy(), upper.copy()
+    if lower.ndim > 1:
+        raise ValueError(f"bounds: lb and ub must be scalars or 1-D, got shape {lower.shape}")
     if not (np.all(np.isfinite(lower)) and np.all(np.isfinite(upper))):
         raise ValueError("bounds must be finite")
     if not np.all(lower < upper):
-        raise ValueError(f"bounds: every lower must be < upper, got {lower} and {upper}")
+        raise ValueError(f"bounds: every low must be < high, got low {lower} and high {upper}")
     lower.flags.writeable = upper.flags.writeable = False
     return lower, upper
+
+
+def _check_shape(x: np.ndarray, lower: np.ndarray) -> None:
+    if lower.ndim == 1 and np.shape(x) != lower.shape:
+        raise ValueError(f"bounds has {lower.size} rows but x has shape {np.shape(x)}")
 
 
 def _reflect(y: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
@@ -490,8 +519,10 @@ def gaussian_proposal(sigma: Any, bounds: Any = None) -> Callable:
     ----------
     sigma : float > 0 or array of shape (n,)
         The step's standard deviation.
-    bounds : (lower, upper), optional
-        The box, as scipy.optimize.Bounds(lb, ub): scalars or arrays of shape (n,), lower < upper.
+    bounds : array of shape (n, 2), pair (low, high) or scipy.optimize.Bounds, optional
+        The box: rows [low_i, high_i] as ``Problem.bounds`` and scipy's ``dual_annealing``
+        (``problems.rastrigin(2).bounds`` works as it is), or one (low, high) for every
+        coordinate; finite, low < high.
 
     Returns
     -------
@@ -505,6 +536,8 @@ def gaussian_proposal(sigma: Any, bounds: Any = None) -> Callable:
     box = None if bounds is None else _bounds(bounds)
 
     def propose(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        if box is not None:
+            _check_shape(x, box[0])
         y = x + s * rng.standard_normal(np.shape(x))
         return y if box is None else _reflect(y, *box)
 
@@ -524,8 +557,8 @@ def uniform_proposal(bounds: Any) -> Callable:
 
     Parameters
     ----------
-    bounds : (lower, upper)
-        The box: scalars or arrays of shape (n,), finite, lower < upper.
+    bounds : array of shape (n, 2), pair (low, high) or scipy.optimize.Bounds
+        The box, in the forms of :func:`gaussian_proposal`.
 
     Returns
     -------
@@ -535,6 +568,7 @@ def uniform_proposal(bounds: Any) -> Callable:
     lower, upper = _bounds(bounds)
 
     def propose(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        _check_shape(x, lower)
         return rng.uniform(lower, upper, np.shape(x))
 
     return propose

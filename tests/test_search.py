@@ -29,6 +29,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import quantopt
+from quantopt import problems
 import quantopt.search as search
 from quantopt.search import (
     Status,
@@ -619,7 +620,7 @@ def test_gaussian_proposal_draws_and_leaves_x_alone():
     y = prop(x, np.random.default_rng(3))
     assert np.array_equal(y, x + np.array([0.1, 1.0, 2.0]) *
                           np.random.default_rng(3).standard_normal(3))
-    boxed = gaussian_proposal(5.0, (-1.0, [1.0, 2.0, 3.0]))
+    boxed = gaussian_proposal(5.0, [[-1.0, 1.0], [-1.0, 2.0], [-1.0, 3.0]])
     ys = np.array([boxed(x, np.random.default_rng(s)) for s in range(2000)])
     assert np.all(ys >= -1.0) and np.all(ys <= [1.0, 2.0, 3.0])
     z = np.random.default_rng(0).standard_normal(3)
@@ -652,7 +653,7 @@ def test_reflected_walk_distribution(a, c):
 
 
 def test_uniform_proposal_ignores_x_and_covers_the_box():
-    prop = uniform_proposal(([-6.0, 0.0], [6.0, 1.0]))
+    prop = uniform_proposal([[-6.0, 6.0], [0.0, 1.0]])
     x = np.array([100.0, -100.0])
     ys = np.array([prop(x, np.random.default_rng(s)) for s in range(4000)])
     assert np.all(ys >= [-6.0, 0.0]) and np.all(ys <= [6.0, 1.0])
@@ -731,14 +732,37 @@ def test_start_value_too_large_for_a_finite_grid():
     (gaussian_proposal, ([[1.0]],), ValueError, "sigma"),
     (gaussian_proposal, (True,), ValueError, "sigma"),
     (gaussian_proposal, (1.0, (1.0, 0.0)), ValueError, "bounds"),
-    (gaussian_proposal, (1.0, 5.0), TypeError, "bounds"),
+    (gaussian_proposal, (1.0, 5.0), ValueError, "bounds"),
+    (gaussian_proposal, (1.0, "box"), TypeError, "bounds"),
     (uniform_proposal, ((0.0, math.inf),), ValueError, "bounds"),
-    (uniform_proposal, ((0.0, 1.0, 2.0),), TypeError, "bounds"),
-    (uniform_proposal, (([0.0, 0.0], [1.0, 0.0]),), ValueError, "bounds"),
+    (uniform_proposal, ((0.0, 1.0, 2.0),), ValueError, "bounds"),
+    (uniform_proposal, ([[0.0, 1.0], [2.0, 1.0]],), ValueError, "bounds"),
+    (uniform_proposal, ([[0.0, 1.0, 2.0]],), ValueError, "bounds"),
 ])
 def test_bad_proposal_arguments(make, arg, err, name):
     with pytest.raises(err, match=name):
         make(*arg)
+
+
+def test_bounds_forms_agree_and_follow_problem_bounds():
+    """The box as Problem.bounds' (n, 2) rows (an asymmetric box, so that rows and columns
+    cannot be confused), as scipy.optimize.Bounds, and as one (low, high) pair: the same
+    draws; a box of the wrong size for x is refused, naming bounds."""
+    from scipy.optimize import Bounds
+    rows = np.array([[-6.0, 6.0], [0.0, 1.0]])
+    x = np.zeros(2)
+    forms = [rows, Bounds([-6.0, 0.0], [6.0, 1.0])]
+    draws = [uniform_proposal(b)(x, np.random.default_rng(5)) for b in forms]
+    assert np.array_equal(draws[0], draws[1])
+    assert np.array_equal(draws[0], np.random.default_rng(5).uniform([-6.0, 0.0], [6.0, 1.0]))
+    same = uniform_proposal((-6.0, 6.0))(x, np.random.default_rng(5))
+    assert np.array_equal(same, np.random.default_rng(5).uniform(-6.0, 6.0, 2))
+    p = problems.egg_holder()
+    ys = np.array([gaussian_proposal(300.0, p.bounds)(p.x0, np.random.default_rng(s))
+                   for s in range(200)])
+    assert np.all((ys >= -512) & (ys <= 512))
+    with pytest.raises(ValueError, match="bounds"):
+        uniform_proposal(rows)(np.zeros(3), np.random.default_rng(0))
 
 
 def test_docstring_examples():
