@@ -9,7 +9,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 MODULES = ["quantopt.rounding", "quantopt.grid", "quantopt.schedules", "quantopt.problems",
            "quantopt.gradcheck", "quantopt.linesearch", "quantopt.steps", "quantopt.minimize",
            "quantopt.optim.base", "quantopt.optim.first_order", "quantopt.optim.adaptive",
-           "quantopt.optim.second_order", "quantopt.prox", "quantopt.proxquant"]
+           "quantopt.optim.second_order", "quantopt.prox", "quantopt.proxquant",
+           "quantopt.search", "quantopt.noise", "quantopt.optim.stochastic"]
 
 
 def test_readme_examples():
