@@ -212,7 +212,7 @@ def animate_refining_grid(problem, result, *, bounds=None, floor=None, zoom_cell
     viz._landscape(ax, problem, bounds, levels=24, line_every=3)
     viz._draw_start(ax, [path])
     (dots,) = ax.plot([], [], linestyle="none", marker="o", markersize=2.0, color="0.2",
-                      alpha=0.6, zorder=2, label="grid points (box: which)")
+                      alpha=0.6, zorder=2, label="grid points (the box says which)")
     (line,) = ax.plot([], [], "-o", color=viz.COLORS[4], markersize=3.5, linewidth=1.6,
                       label="path", zorder=4)
     (head,) = ax.plot([], [], "o", color=viz.COLORS[4], markersize=9, markeredgecolor="k",
@@ -257,7 +257,7 @@ def animate_refining_grid(problem, result, *, bounds=None, floor=None, zoom_cell
     qline = aq.axvline(0.0, color=viz.COLORS[4], linewidth=1.0, alpha=0.6)
 
     grid = [_grid_step(float(qps[r]), bounds, max_dots) for r in rows]  # (m, points in view)
-    zoom_res = 80
+    zoom_res = 120
 
     def update(k: int):
         r = rows[k]
