@@ -7,12 +7,15 @@ this module.
 """
 from __future__ import annotations
 
+import math
 import pathlib
+from fractions import Fraction
 
 import numpy as np
+from matplotlib import animation as _animation
 from matplotlib.figure import Figure
 
-from . import minimize, problems, prox, viz
+from . import minimize, problems, prox, schedules, viz
 
 
 def _runs(prob, specs):
@@ -92,6 +95,244 @@ def w_prox():
     return fig
 
 
+# ---------------------------------------------------------------------------------------------
+# Notebook 09: quantization as annealing
+# ---------------------------------------------------------------------------------------------
+#: Notebook 09's shift of the Rastrigin function, off every dyadic grid (see shifted()).
+SHIFT = (0.3, -0.41)
+#: The window of the annealing animation (the shifted Rastrigin function around its path).
+ANNEALING_BOUNDS = ((-2.2, 3.7), (-1.9, 2.1))
+
+
+def shifted(prob, c):
+    r"""``prob`` moved by the vector c: f_c(x) = f(x − c), minimizers, x0 and bounds moved by c.
+
+    Benchmark suites shift their functions (CEC 2005's F9 is the shifted Rastrigin function)
+    so that no method profits from a minimizer at the origin or on a lattice. Notebook 09 uses
+    it to take Rastrigin's lattice of local minima off the grids (1/Qp)Z² of a schedule.
+    """
+    c = np.asarray(c, dtype=float)
+
+    def move(x):
+        x = np.asarray(x, dtype=float)
+        return x - c.reshape((-1,) + (1,) * (x.ndim - 1))
+
+    bounds = None if prob.bounds is None else prob.bounds + c[:, None]
+    return problems.Problem(
+        f=lambda x: prob.f(move(x)), grad=lambda x: prob.grad(move(x)),
+        hess=None if prob.hess is None else (lambda x: prob.hess(move(x))),
+        x0=prob.x0 + c, minimizers=prob.minimizers + c, f_star=prob.f_star,
+        name=f"{prob.name} shifted by ({c[0]:g}, {c[1]:g})", bounds=bounds)
+
+
+def _grid_step(qp: float, bounds, max_dots: int) -> tuple[int, int]:
+    """The number of points of (1/qp)Z² in ``bounds``, and the smallest power of two m for
+    which (m/qp)Z² has at most ``max_dots`` points there (1: the whole grid can be drawn)."""
+    (x0, x1), (y0, y1) = bounds
+    nx = math.floor(x1 * qp) - math.ceil(x0 * qp) + 1
+    ny = math.floor(y1 * qp) - math.ceil(y0 * qp) + 1
+    m = 1
+    while (nx // m + 1) * (ny // m + 1) > max_dots:
+        m *= 2
+    return m, nx * ny
+
+
+def _grid_points(qp: float, bounds, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """The points of (m/qp)Z² in ``bounds``, as x and y arrays."""
+    (x0, x1), (y0, y1) = bounds
+    kx = np.arange(math.ceil(x0 * qp / m), math.floor(x1 * qp / m) + 1) * m / qp
+    ky = np.arange(math.ceil(y0 * qp / m), math.floor(y1 * qp / m) + 1) * m / qp
+    gx, gy = np.meshgrid(kx, ky)
+    return gx.ravel(), gy.ravel()
+
+
+def _qp_text(qp: float) -> str:
+    return f"{int(qp)}" if float(qp).is_integer() else f"{qp:g}"
+
+
+def animate_refining_grid(problem, result, *, bounds=None, floor=None, zoom_cells=6,
+                          max_frames=60, interval=600, max_dots=1000):
+    r"""A run on a refining grid, frame by frame: the path over the grid (1/Qp_t)Z² of its row.
+
+    Frame k shows the path up to row r = ``frame_rows[k]`` of ``result.path``, on the grid of
+    that row, Qp_r = ``result.qp_path[r]``:
+
+    * left, the landscape (as :func:`quantopt.viz.plot_contour`), the path so far, and the grid
+      points (1/Qp_r)Z² in the window as dots. When more than ``max_dots`` of them are in view,
+      every m-th point along each axis is drawn instead (the coarser grid (m/Qp_r)Z², m the
+      smallest power of two that fits) and the frame says so; the title gives t, Qp_r, f;
+    * top right, a zoom of ±``zoom_cells`` cells of 1/Qp_r around x_r: every grid point there,
+      the path, and f's landscape (colour, rescaled in each frame; its width in the title);
+    * bottom right, Qp against the row (log scale), with ``floor(t)`` of the step that made
+      row t + 1 dashed if given (e.g. 1/sqrt(24 T(t)) of :func:`quantopt.schedules.annealing`),
+      and the current row marked.
+
+    Parameters
+    ----------
+    problem : quantopt.problems.Problem
+        2-D.
+    result : OptimizeResult
+        From ``minimize(..., qp=schedule)``: ``path`` and ``qp_path`` (one entry per row).
+    bounds : ((xmin, xmax), (ymin, ymax)), optional
+        The left panel's window; by default the path and the minimizers with a margin.
+    floor : callable t -> float, optional
+        The schedule's floor for the step of iteration t.
+    zoom_cells, max_frames, interval, max_dots : int
+        Zoom half-width in cells; the most frames (rows subsampled evenly, the last kept);
+        milliseconds between frames; the most grid dots drawn on the left.
+
+    Returns
+    -------
+    matplotlib.animation.FuncAnimation
+        With the attributes of :func:`quantopt.viz.animate_paths` (``frame_rows``, ``lines``:
+        "path" and "zoom path") and ``grid_dots`` (the left grid's Line2D), ``grid_step``
+        (m of each frame: 1 when every grid point in view is drawn), ``notes`` (the Text
+        that says which grid is drawn).
+    """
+    viz._check_2d(problem)
+    path = np.asarray(result["path"] if isinstance(result, dict) else result.path, dtype=float)
+    qps = result["qp_path"] if isinstance(result, dict) else getattr(result, "qp_path", None)
+    if qps is None:
+        raise ValueError("result has no qp_path: run minimize with qp=...")
+    qps = np.asarray(qps, dtype=float)
+    if path.ndim != 2 or path.shape[1] != 2 or len(qps) != len(path):
+        raise ValueError(f"result must have a (T, 2) path and T qp values, got {path.shape} "
+                         f"and {qps.shape}")
+    bounds = (viz._auto_bounds(problem, [path]) if bounds is None
+              else viz._check_bounds(bounds))
+    rows = viz._frame_rows(len(path), max_frames)
+    name = getattr(problem, "name", "")
+    f_star = float(getattr(problem, "f_star", 0.0))
+
+    fig = Figure(figsize=(11.0, 5.6), layout="constrained")
+    axd = fig.subplot_mosaic([["main", "zoom"], ["main", "qp"]], width_ratios=[1.55, 1.0],
+                             height_ratios=[1.25, 1.0])
+    ax, az, aq = axd["main"], axd["zoom"], axd["qp"]
+
+    viz._landscape(ax, problem, bounds, levels=24, line_every=3)
+    viz._draw_start(ax, [path])
+    (dots,) = ax.plot([], [], linestyle="none", marker="o", markersize=2.0, color="0.2",
+                      alpha=0.6, zorder=2, label="grid points (the box says which)")
+    (line,) = ax.plot([], [], "-o", color=viz.COLORS[4], markersize=3.5, linewidth=1.6,
+                      label="path", zorder=4)
+    (head,) = ax.plot([], [], "o", color=viz.COLORS[4], markersize=9, markeredgecolor="k",
+                      zorder=7)
+    legend = ax.legend(loc="upper right", fontsize="small", framealpha=0.9)
+    note = ax.text(0.015, 0.015, "", transform=ax.transAxes, fontsize=8, va="bottom",
+                   ha="left", zorder=8,
+                   bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.9, "lw": 0.5})
+    title = ax.set_title("", y=1.0)
+
+    az.set_xticks([])
+    az.set_yticks([])
+    az.set_box_aspect(1)
+    image = az.imshow(np.zeros((2, 2)), origin="lower", cmap=viz._LANDSCAPE_CMAP, alpha=0.8,
+                      extent=(0, 1, 0, 1), aspect="auto", interpolation="bilinear", zorder=0)
+    (zdots,) = az.plot([], [], linestyle="none", marker="o", markersize=3.5, color="0.25",
+                       zorder=2)
+    (zline,) = az.plot([], [], "-o", color=viz.COLORS[4], markersize=5, linewidth=1.6,
+                       zorder=4)
+    (zhead,) = az.plot([], [], "o", color=viz.COLORS[4], markersize=11, markeredgecolor="k",
+                       zorder=7)
+    mins = np.reshape(np.asarray(problem.minimizers, dtype=float), (-1, 2))
+    (zmin,) = az.plot(mins[:, 0], mins[:, 1], linestyle="none", marker="*", markersize=14,
+                      markerfacecolor=viz.COLORS[6], markeredgecolor="k", zorder=5)
+    ztitle = az.set_title("", fontsize="medium", y=1.0)
+
+    t_rows = np.arange(len(qps))
+    aq.plot(t_rows, qps, drawstyle="steps-mid", color=viz.COLORS[3], linewidth=1.8,
+            label="$Q_p$ of row $t$")
+    if floor is not None and len(qps) > 1:
+        fl = np.array([floor(t) for t in range(len(qps) - 1)], dtype=float)
+        aq.plot(t_rows[1:], fl, "--", color="0.35", linewidth=1.2,
+                label=r"floor $(24\,T(t-1))^{-1/2}$")
+    aq.set_yscale("log", base=2)
+    aq.set_xlabel("row $t$ of the path")
+    aq.set_ylabel("$Q_p$ (grid $1/Q_p$)")
+    aq.grid(True, alpha=0.3)
+    aq.legend(loc="lower right", fontsize="small")
+    aq.set_xlim(-0.5, len(qps) - 0.5)
+    (qmark,) = aq.plot([], [], "o", color=viz.COLORS[4], markersize=8, markeredgecolor="k",
+                       zorder=5)
+    qline = aq.axvline(0.0, color=viz.COLORS[4], linewidth=1.0, alpha=0.6)
+
+    grid = [_grid_step(float(qps[r]), bounds, max_dots) for r in rows]  # (m, points in view)
+    zoom_res = 120
+
+    def update(k: int):
+        r = rows[k]
+        q = float(qps[r])
+        shown = path[: r + 1]
+        x = shown[-1]
+        m, total = grid[k]
+        gx, gy = _grid_points(q, bounds, m)
+        dots.set_data(gx, gy)
+        dots.set_markersize(3.0 if len(gx) <= 200 else 2.0 if len(gx) <= 600 else 1.4)
+        if m == 1:
+            note.set_text(f"grid $(1/{_qp_text(q)})\\mathbb{{Z}}^2$: all {total:,} points "
+                          "in view drawn")
+        else:
+            note.set_text(f"grid $(1/{_qp_text(q)})\\mathbb{{Z}}^2$: {total:,} points in view,"
+                          f" too dense to draw;\nevery {m}th point along each axis drawn "
+                          f"(the grid ${Fraction(m) / Fraction(q)}$)")
+        line.set_data(shown[:, 0], shown[:, 1])
+        head.set_data(shown[-1:, 0], shown[-1:, 1])
+        title.set_text(f"{name}\n$t = {r}$:  $Q_p = {_qp_text(q)}$ (grid $1/{_qp_text(q)}$),"
+                       f"  $f(x_t) = {problem.f(x):.4g}$")
+        h = zoom_cells / q
+        zx, zy = (x[0] - h, x[0] + h), (x[1] - h, x[1] + h)
+        az.set_xlim(*zx)
+        az.set_ylim(*zy)
+        X, Y = np.meshgrid(np.linspace(*zx, zoom_res), np.linspace(*zy, zoom_res))
+        with np.errstate(all="ignore"):
+            D = np.asarray(problem.f(np.stack([X, Y])), dtype=float) - f_star
+        D = np.log10(np.maximum(D, 0.0) + max(float(np.nanmax(np.abs(D))), 1e-300) * 1e-9)
+        image.set_data(D)
+        image.set_extent((*zx, *zy))
+        lo, hi = float(np.nanmin(D)), float(np.nanmax(D))
+        image.set_clim(lo, hi if hi > lo else lo + 1.0)
+        kk = np.arange(-zoom_cells, zoom_cells + 1)
+        base = np.round(x * q)  # x is on the grid: its integer codes
+        ZX, ZY = np.meshgrid((base[0] + kk) / q, (base[1] + kk) / q)
+        zdots.set_data(ZX.ravel(), ZY.ravel())
+        zline.set_data(shown[:, 0], shown[:, 1])
+        zhead.set_data(shown[-1:, 0], shown[-1:, 1])
+        ztitle.set_text(f"zoom: $\\pm{zoom_cells}$ cells around $x_t$, every grid point\n"
+                        f"(window width {2 * h:.3g})")
+        qmark.set_data([r], [q])
+        qline.set_xdata([r, r])
+        return [dots, line, head, legend, note, title, image, zdots, zline, zhead, zmin, ztitle,
+                qmark, qline]
+
+    moving = update(len(rows) - 1)  # the layout is computed with the full data in view
+    viz._freeze_layout(fig, moving)
+    update(0)
+    anim = _animation.FuncAnimation(fig, update, frames=list(range(len(rows))),
+                                    interval=interval, blit=False, repeat=True)
+    anim.frame_rows = rows
+    anim.lines = {"path": line, "zoom path": zline}
+    anim.grid_dots = dots
+    anim.grid_step = [m for m, _ in grid]
+    anim.notes = note
+    return anim
+
+
+def annealing_run():
+    """Notebook 09's animated run: GD with quantized Armijo and the testbench's annealing
+    schedule (Qp 1 -> 2^16) on the shifted Rastrigin function, from its x0."""
+    prob = shifted(problems.rastrigin(2), SHIFT)
+    sched = schedules.annealing(1)
+    res = minimize(prob.f, prob.x0, jac=prob.grad, method="gd", line_search="armijo",
+                   qp=sched, options={"maxiter": 1000})
+    return prob, sched, res
+
+
+def annealing():
+    """The grid refining under the path: GD + annealing schedule on shifted Rastrigin."""
+    prob, sched, res = annealing_run()
+    return animate_refining_grid(prob, res, bounds=ANNEALING_BOUNDS, floor=sched.floor)
+
+
 FIGURES = {
     "optimizer_comparison.png": optimizer_comparison,
     "convergence.png": convergence,
@@ -100,6 +341,7 @@ FIGURES = {
     "zigzag.gif": zigzag,
     "adagrad_state.gif": adagrad_state,
     "adam_state.gif": adam_state,
+    "annealing.gif": annealing,
 }
 
 
