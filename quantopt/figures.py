@@ -98,31 +98,10 @@ def w_prox():
 # ---------------------------------------------------------------------------------------------
 # Notebook 09: quantization as annealing
 # ---------------------------------------------------------------------------------------------
-#: Notebook 09's shift of the Rastrigin function, off every dyadic grid (see shifted()).
+#: Notebook 09's shift of the Rastrigin function, off every dyadic grid (problems.shifted).
 SHIFT = (0.3, -0.41)
 #: The window of the annealing animation (the shifted Rastrigin function around its path).
 ANNEALING_BOUNDS = ((-2.2, 3.7), (-1.9, 2.1))
-
-
-def shifted(prob, c):
-    r"""``prob`` moved by the vector c: f_c(x) = f(x − c), minimizers, x0 and bounds moved by c.
-
-    Benchmark suites shift their functions (CEC 2005's F9 is the shifted Rastrigin function)
-    so that no method profits from a minimizer at the origin or on a lattice. Notebook 09 uses
-    it to take Rastrigin's lattice of local minima off the grids (1/Qp)Z² of a schedule.
-    """
-    c = np.asarray(c, dtype=float)
-
-    def move(x):
-        x = np.asarray(x, dtype=float)
-        return x - c.reshape((-1,) + (1,) * (x.ndim - 1))
-
-    bounds = None if prob.bounds is None else prob.bounds + c[:, None]
-    return problems.Problem(
-        f=lambda x: prob.f(move(x)), grad=lambda x: prob.grad(move(x)),
-        hess=None if prob.hess is None else (lambda x: prob.hess(move(x))),
-        x0=prob.x0 + c, minimizers=prob.minimizers + c, f_star=prob.f_star,
-        name=f"{prob.name} shifted by ({c[0]:g}, {c[1]:g})", bounds=bounds)
 
 
 def _grid_step(qp: float, bounds, max_dots: int) -> tuple[int, int]:
@@ -320,7 +299,7 @@ def animate_refining_grid(problem, result, *, bounds=None, floor=None, zoom_cell
 def annealing_run():
     """Notebook 09's animated run: GD with quantized Armijo and the testbench's annealing
     schedule (Qp 1 -> 2^16) on the shifted Rastrigin function, from its x0."""
-    prob = shifted(problems.rastrigin(2), SHIFT)
+    prob = problems.shifted(problems.rastrigin(2), SHIFT)
     sched = schedules.annealing(1)
     res = minimize(prob.f, prob.x0, jac=prob.grad, method="gd", line_search="armijo",
                    qp=sched, options={"maxiter": 1000})

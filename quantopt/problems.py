@@ -114,6 +114,7 @@ __all__ = [
     "styblinski_tang",
     "GLOBAL_PROBLEMS",
     "global_problems",
+    "shifted",
 ]
 
 _U = np.finfo(np.float64).eps / 2  # unit round-off of float64, 2**-53
@@ -2745,3 +2746,75 @@ def global_problems() -> dict[str, Problem]:
                  "rastrigin": rastrigin, "griewank": griewank,
                  "styblinski_tang": styblinski_tang}
     return {name: factories[name]() for name in GLOBAL_PROBLEMS}
+
+
+def shifted(problem: Problem, c: Any) -> Problem:
+    r"""``problem`` moved by the vector c: f_c(x) = f(x - c).
+
+    Equations::
+
+        f_c(x) = f(x - c),   grad f_c(x) = grad f(x - c),   hess f_c(x) = hess f(x - c)
+        x0, minimizers, saddles  ->  + c;   bounds  ->  + c (each row [low, high]);   f* unchanged
+
+    Benchmark suites shift their functions (CEC 2005's F9 is the shifted Rastrigin function) so
+    that no method profits from a minimizer at the origin or on a lattice. For quantized
+    methods this matters: the minimizer 0 of most benchmarks, and Rastrigin's integer lattice of
+    local minima, lie on every grid (1/Qp)Z^n, so a grid method can land on them exactly. A
+    shift c off the dyadic grids removes that coincidence.
+
+    The moved points are rounded: x* + c is the float nearest to it, so f_c there equals f* only
+    up to the rounding of (x* + c) - c (exactly, when c and x* are on a common dyadic grid
+    fine enough for the sums to be exact). The per-sample arguments (``batch``) are passed on.
+    f_c accepts what f accepts, a point of shape (n,) or, where f does, a grid (n, ...).
+
+    Parameters
+    ----------
+    problem : Problem
+    c : array_like, shape (n,)
+        The shift: finite real numbers.
+
+    Examples
+    --------
+    >>> p = shifted(rastrigin(2), [0.3, -0.41])
+    >>> p.minimizers, float(p.f(p.minimizers[0]))
+    (array([[ 0.3 , -0.41]]), 0.0)
+    >>> p.bounds
+    array([[-4.82,  5.42],
+           [-5.53,  4.71]])
+    """
+    if not isinstance(problem, Problem):
+        raise TypeError(f"problem must be a quantopt.problems.Problem, got "
+                        f"{type(problem).__name__}")
+    n = problem.n
+    arr = np.asarray(c)
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"c must be an array of real numbers, got dtype {arr.dtype}")
+    if arr.shape != (n,):
+        raise ValueError(f"c must have shape ({n},), got {arr.shape}")
+    shift = np.array(arr, dtype=np.float64)
+    if not np.all(np.isfinite(shift)):
+        raise ValueError("c must be finite (no nan or inf)")
+    shift.flags.writeable = False
+
+    def back(x: Any) -> np.ndarray:
+        x = np.asarray(x)
+        if x.ndim == 0 or x.shape[0] != n:
+            raise ValueError(f"x must have shape ({n},) or ({n}, ...), got {x.shape}")
+        return x - _trailing(shift, x.ndim)
+
+    def f(x: Any, *batch: Any) -> Any:
+        return problem.f(back(x), *batch)
+
+    def grad(x: Any, *batch: Any) -> np.ndarray:
+        return problem.grad(back(x), *batch)
+
+    hess = None
+    if problem.hess is not None:
+        def hess(x: Any, *batch: Any) -> np.ndarray:
+            return problem.hess(back(x), *batch)
+
+    label = ", ".join(f"{v:g}" for v in shift[:4]) + (", ..." if n > 4 else "")
+    return Problem(f, grad, hess, problem.x0 + shift, problem.minimizers + shift, problem.f_star,
+                   f"{problem.name} shifted by ({label})", saddles=problem.saddles + shift,
+                   n_samples=problem.n_samples, data=dict(problem.data),
+                   bounds=None if problem.bounds is None else problem.bounds + shift[:, None])

@@ -659,3 +659,46 @@ def test_no_grid_point_of_the_2d_box_is_below_f_star(name):
                 found.append((res.fun, tuple(res.x)))
         assert min(found)[0] >= p.f_star - 1e-9
         np.testing.assert_allclose(min(found)[1], p.minimizers[0], atol=1e-4)
+
+
+# ------------------------------------------------------------------------- problems.shifted --
+@pytest.mark.parametrize("name, n", [("rastrigin", 2), ("ackley", 3), ("styblinski_tang", 2),
+                                     ("egg_holder", 2)])
+def test_shifted_is_f_of_x_minus_c(name, n):
+    """Oracle: the unshifted problem evaluated at x - c (computed here), at random points, at
+    a grid of points (shape (n, k)), and the moved minimizers, start and box."""
+    p = make(name, n)
+    rng = np.random.default_rng(3)
+    c = rng.uniform(-1, 1, n)
+    q = problems.shifted(p, c)
+    for x in box_points(q, 5, rng):
+        x_ro = x.copy()
+        x_ro.flags.writeable = False
+        assert q.f(x_ro) == p.f(x - c)
+        assert np.array_equal(q.grad(x_ro), p.grad(x - c))
+        assert np.array_equal(q.hess(x_ro), p.hess(x - c))
+    pts = rng.uniform(-1, 1, (n, 7))
+    assert np.array_equal(q.f(pts), p.f(pts - c[:, None]))
+    assert np.array_equal(q.minimizers, p.minimizers + c)
+    assert np.array_equal(q.x0, p.x0 + c) and q.f_star == p.f_star
+    assert np.array_equal(q.bounds, p.bounds + c[:, None])
+    for m in q.minimizers:    # x* + c rounded: f within a few ulp of the scale of f* there
+        assert q.f(m) == pytest.approx(p.f_star, abs=1e-9 * max(1.0, abs(p.f_star)))
+
+
+def test_shifted_dyadic_shift_is_exact_and_checks_its_arguments():
+    p = problems.rastrigin(2)
+    q = problems.shifted(p, [0.25, -0.5])          # dyadic: x* + c and back are exact
+    assert q.f(q.minimizers[0]) == 0.0
+    assert q.hess is not None and q.name.startswith("rastrigin shifted")
+    with pytest.raises(ValueError, match="c must have shape"):
+        problems.shifted(p, [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="c must be finite"):
+        problems.shifted(p, [np.nan, 0.0])
+    with pytest.raises(TypeError, match="c must be"):
+        problems.shifted(p, ["a", "b"])
+    with pytest.raises(TypeError, match="problem must be"):
+        problems.shifted(lambda x: x, [0.0, 0.0])
+    with pytest.raises(ValueError, match="x must have shape"):
+        q.f(np.zeros(3))
+    assert problems.shifted(problems.rosenbrock(2), [1.0, 1.0]).bounds is None
