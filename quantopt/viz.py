@@ -30,8 +30,17 @@ Conventions
   ``to_jshtml`` is a full PNG), everything that does not move (contours, ticks, labels, legends)
   is drawn once into an image shown in a background Axes labelled ``"background"``; each frame
   then draws only the moving lines and the title on top of it.
-* Colours come from the Okabe-Ito palette :data:`COLORS`, which stays distinguishable under the
-  common colour-vision deficiencies; ``color_for(i)`` cycles through it.
+* One colour per method, everywhere: :data:`METHOD_STYLES` gives each method of
+  :func:`quantopt.minimize` a fixed colour, marker and line style, and :func:`styles_for` maps
+  a plot's labels to styles by the method named in each label ("GD, float", "Momentum",
+  "L-BFGS" ...), so that Momentum is the same blue in every plot and animation. A second label
+  of the same method (e.g. "BFGS, float" and "BFGS, annealing") keeps the colour and gets the
+  next line style and a hollow marker; labels that name no method take the Okabe-Ito colours
+  :data:`COLORS` not used by a method in that plot. Paths are drawn in the order given, each
+  above the one before, with markers at every iterate, so overlapping paths stay visible.
+  The colours are the Okabe-Ito palette (without its yellow, invisible on a light
+  background) and four of Paul Tol's (wine, indigo, olive, teal), all distinguishable under
+  the common colour-vision deficiencies.
 * A path is either an :class:`~quantopt.OptimizeResult` (its ``.path``, one row per iterate,
   first row x0) or an array of shape (T, 2).
 """
@@ -54,6 +63,9 @@ from .rounding import quantize, residual, round_half_up
 __all__ = [
     "COLORS",
     "color_for",
+    "METHOD_STYLES",
+    "method_of",
+    "styles_for",
     "plot_contour",
     "plot_convergence",
     "animate_paths",
@@ -81,9 +93,79 @@ _LANDSCAPE_CMAP = LinearSegmentedColormap.from_list("quantopt_landscape", ["#fff
 _STATE_LABELS = {"G": "G_t", "m": "m_t", "v": "v_t", "s": "s_t", "t": "t"}
 
 
+#: One style per method of quantopt.minimize: colour, marker. The same in every plot.
+METHOD_STYLES: dict[str, dict[str, str]] = {
+    "gd":       {"color": "#000000", "marker": "o"},   # black
+    "sgd":      {"color": "#7F7F7F", "marker": "."},   # grey
+    "momentum": {"color": "#0072B2", "marker": "s"},   # blue
+    "nesterov": {"color": "#56B4E9", "marker": "D"},   # sky blue
+    "adagrad":  {"color": "#009E73", "marker": "^"},   # bluish green
+    "rmsprop":  {"color": "#CC79A7", "marker": "v"},   # reddish purple
+    "adam":     {"color": "#D55E00", "marker": "P"},   # vermillion
+    "newton":   {"color": "#E69F00", "marker": "*"},   # orange
+    "bfgs":     {"color": "#882255", "marker": "X"},   # wine (Tol)
+    "lbfgs":    {"color": "#332288", "marker": "h"},   # indigo (Tol)
+    "cg":       {"color": "#999933", "marker": "p"},   # olive (Tol)
+    "langevin": {"color": "#44AA99", "marker": "d"},   # teal (Tol)
+}
+
+# The order in which a label is searched for method names: specific names before the names
+# they contain ("sgd" before "gd"; "nesterov" and "momentum" before "sgd", so that "SGD +
+# momentum" is Momentum; "lbfgs" before "bfgs").
+_METHOD_SEARCH = ("langevin", "nesterov", "momentum", "adagrad", "rmsprop", "adam", "newton",
+                  "lbfgs", "bfgs", "cg", "sgd", "gd")
+_LINESTYLES = ("-", "--", ":", "-.")
+
+
 def color_for(i: int) -> str:
     """The colour of the i-th line: ``COLORS[i % len(COLORS)]`` (a hex string)."""
     return COLORS[int(i) % len(COLORS)]
+
+
+def method_of(label: Any) -> str | None:
+    """The method a label names (a key of :data:`METHOD_STYLES`), or None.
+
+    Case, spaces, hyphens and underscores are ignored; the most specific name wins:
+    ``"SGD+Momentum" -> "momentum"``, ``"L-BFGS" -> "lbfgs"``, ``"GD, annealing(1)" -> "gd"``,
+    ``"fixed grid" -> None``. A word that merely contains a name does not count: the name must
+    not be preceded or followed by a letter ("Adam" is adam, "Adamant" is nothing).
+    """
+    import re
+
+    text = re.sub(r"[\s_\-]", "", str(label).lower())
+    for name in _METHOD_SEARCH:
+        if re.search(rf"(?<![a-z]){name}(?![a-z])", text):
+            return name
+    return None
+
+
+def styles_for(labels: Sequence[Any]) -> list[dict[str, Any]]:
+    """Plot styles for the labels of one plot: matplotlib keyword arguments (color, marker,
+    linestyle, markerfacecolor, zorder), one dict per label, in order.
+
+    A label naming a method gets :data:`METHOD_STYLES`' colour and marker; the k-th label of
+    the same method (k = 0, 1, ...) gets line style ``("-", "--", ":", "-.")[k % 4]`` and, for
+    k >= 1, a hollow marker. Other labels take the :data:`COLORS` not used by a method here, in
+    order (cycling when they run out), with the solid line and marker "o". zorder grows with
+    the position, so later paths are drawn above earlier ones.
+    """
+    labels = list(labels)
+    methods = [method_of(label) for label in labels]
+    used = {METHOD_STYLES[m]["color"] for m in methods if m is not None}
+    free = [c for c in COLORS if c not in used] or list(COLORS)
+    seen: dict[str, int] = {}
+    out, j = [], 0
+    for i, m in enumerate(methods):
+        if m is None:
+            color, marker, k = free[j % len(free)], "o", 0
+            j += 1
+        else:
+            k = seen.get(m, 0)
+            seen[m] = k + 1
+            color, marker = METHOD_STYLES[m]["color"], METHOD_STYLES[m]["marker"]
+        out.append({"color": color, "marker": marker, "linestyle": _LINESTYLES[k % 4],
+                    "markerfacecolor": color if k == 0 else "white", "zorder": 4 + 0.01 * i})
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -309,9 +391,8 @@ def plot_contour(problem, paths=None, *, ax=None, qp=None, levels=30, log=True, 
     else:
         fig = _root_figure(ax)
     _landscape(ax, problem, bounds, qp=qp, levels=levels, log=log)
-    for i, (label, path) in enumerate(arrays.items()):
-        ax.plot(path[:, 0], path[:, 1], "-o", color=color_for(i), markersize=3, linewidth=1.5,
-                label=label, zorder=4)
+    for (label, path), style in zip(arrays.items(), styles_for(arrays)):
+        ax.plot(path[:, 0], path[:, 1], markersize=4, linewidth=1.5, label=label, **style)
     if arrays:
         _draw_start(ax, list(arrays.values()))
     ax.set_title(getattr(problem, "name", "") if title is None else title)
@@ -366,11 +447,12 @@ def plot_convergence(problem, results, *, axes=None) -> Figure:
             raise ValueError(f"axes must be two Axes, got {len(axes)}")
         fig = _root_figure(axes[0])
     ax_f, ax_g = axes[0], axes[1]
-    for i, (label, path) in enumerate(arrays.items()):
+    for (label, path), style in zip(arrays.items(), styles_for(arrays)):
         gap, norm = _gaps_and_norms(problem, path)
         t = np.arange(len(path))
-        ax_f.plot(t, gap, color=color_for(i), label=label)
-        ax_g.plot(t, norm, color=color_for(i), label=label)
+        every = max(1, len(path) // 15)      # markers: sparse, so that lines stay readable
+        ax_f.plot(t, gap, label=label, markevery=every, markersize=4, **style)
+        ax_g.plot(t, norm, label=label, markevery=every, markersize=4, **style)
     for ax, ylabel in ((ax_f, r"$f(x_t) - f^*$"), (ax_g, r"$\|\nabla f(x_t)\|$")):
         ax.set_yscale("log")
         ax.set_xlabel("iteration $t$")
@@ -483,10 +565,9 @@ def animate_paths(problem, results, *, qp=None, interval=60, max_frames=150,
     _landscape(ax, problem, bounds, qp=qp, levels=24, line_every=3)
     _draw_start(ax, list(arrays.values()))
     lines, heads = {}, {}
-    for i, (label, path) in enumerate(arrays.items()):
-        (lines[label],) = ax.plot([], [], "-o", color=color_for(i), markersize=3, linewidth=1.5,
-                                  label=label, zorder=4)
-        (heads[label],) = ax.plot([], [], "o", color=color_for(i), markersize=8,
+    for label, style in zip(arrays, styles_for(arrays)):
+        (lines[label],) = ax.plot([], [], markersize=4, linewidth=1.5, label=label, **style)
+        (heads[label],) = ax.plot([], [], "o", color=style["color"], markersize=8,
                                   markeredgecolor="k", zorder=7)
     ax.legend(loc="best", fontsize="small", framealpha=0.8)
     title = ax.set_title("", y=1.0)  # a fixed position: the title moves with the frames
@@ -547,7 +628,7 @@ def _state_labels(fields: Sequence[str], labels: Any) -> dict[str, str]:
 
 
 def animate_with_state(problem, result, fields, *, labels=None, interval=60,
-                       max_frames=150) -> _animation.FuncAnimation:
+                       max_frames=150, method=None) -> _animation.FuncAnimation:
     r"""The path on the left and the optimizer's state fields over time on the right.
 
     Left: the contour plot (as :func:`plot_contour`) with the path growing. Right: one panel per
@@ -576,6 +657,10 @@ def animate_with_state(problem, result, fields, *, labels=None, interval=60,
         Milliseconds between frames.
     max_frames : int
         The most frames (the run is subsampled evenly, last iterate included).
+    method : str, optional
+        The method that made the run ("adagrad", "Adam", ...): the path takes its colour and
+        marker from :data:`METHOD_STYLES` and is labelled with it; by default the path is
+        labelled "path" in the first colour of :data:`COLORS`.
 
     Returns
     -------
@@ -605,9 +690,12 @@ def animate_with_state(problem, result, fields, *, labels=None, interval=60,
     ax = axes[0]
     _landscape(ax, problem, _auto_bounds(problem, [path]), levels=24, line_every=3)
     _draw_start(ax, [path])
-    (line,) = ax.plot([], [], "-o", color=COLORS[0], markersize=3, linewidth=1.5,
-                      label="path", zorder=4)
-    (head,) = ax.plot([], [], "o", color=COLORS[0], markersize=8, markeredgecolor="k", zorder=7)
+    style = styles_for([method])[0] if method is not None else {"color": COLORS[0],
+                                                                 "marker": "o", "zorder": 4}
+    (line,) = ax.plot([], [], markersize=4, linewidth=1.5,
+                      label="path" if method is None else str(method), **style)
+    (head,) = ax.plot([], [], "o", color=style["color"], markersize=8, markeredgecolor="k",
+                      zorder=7)
     ax.legend(loc="best", fontsize="small", framealpha=0.8)
     title = ax.set_title("", y=1.0)  # a fixed position: the title moves with the frames
     state_lines: dict[str, list] = {}

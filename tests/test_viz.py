@@ -68,6 +68,58 @@ def test_palette_is_okabe_ito_and_cycles():
     assert viz.color_for(8) == viz.COLORS[0] and viz.color_for(11) == viz.COLORS[3]
 
 
+@pytest.mark.parametrize("label, method", [
+    ("GD", "gd"), ("gd", "gd"), ("GD, annealing(1)", "gd"), ("SGD", "sgd"),
+    ("SGD+Momentum", "momentum"), ("SGD + momentum", "momentum"), ("Nesterov", "nesterov"),
+    ("AdaGrad", "adagrad"), ("RMSProp", "rmsprop"), ("Adam (no bias correction)", "adam"),
+    ("Newton", "newton"), ("BFGS, float", "bfgs"), ("L-BFGS", "lbfgs"), ("lbfgs", "lbfgs"),
+    ("CG (PR+)", "cg"), ("Langevin, T(t)", "langevin"), ("fixed grid 1/256", None),
+    ("Adamant", None), ("start", None), (None, None)])
+def test_method_of_reads_the_method_in_a_label(label, method):
+    assert viz.method_of(label) == method
+
+
+def test_every_method_has_its_own_colour_and_marker():
+    methods = set(qo_minimize_methods())
+    assert set(viz.METHOD_STYLES) == methods
+    colors = [s["color"] for s in viz.METHOD_STYLES.values()]
+    markers = [s["marker"] for s in viz.METHOD_STYLES.values()]
+    assert len(set(colors)) == len(colors) and len(set(markers)) == len(markers)
+    assert "#F0E442" not in colors          # Okabe-Ito's yellow: invisible on white
+
+
+def qo_minimize_methods():
+    from quantopt.optim import RULES
+    return RULES.keys()
+
+
+def test_styles_for_is_the_same_in_every_plot_and_separates_duplicates():
+    a = viz.styles_for(["GD", "Momentum", "Adam"])
+    b = viz.styles_for(["Adam", "fixed grid", "Momentum"])
+    assert a[1]["color"] == b[2]["color"] == viz.METHOD_STYLES["momentum"]["color"]
+    assert a[2]["color"] == b[0]["color"] == viz.METHOD_STYLES["adam"]["color"]
+    # a label naming no method takes a colour no method of this plot uses
+    assert b[1]["color"] not in {b[0]["color"], b[2]["color"]}
+    # the same method twice: same colour, another line style, a hollow marker
+    c = viz.styles_for(["BFGS, float", "BFGS, annealing", "BFGS, fixed"])
+    assert len({s["color"] for s in c}) == 1
+    assert [s["linestyle"] for s in c] == ["-", "--", ":"]
+    assert c[0]["markerfacecolor"] == c[0]["color"] and c[1]["markerfacecolor"] == "white"
+    # later paths above earlier ones
+    assert c[0]["zorder"] < c[1]["zorder"] < c[2]["zorder"]
+
+
+def test_method_colour_does_not_depend_on_the_order(quad, runs):
+    reordered = {k: runs[k] for k in ("Adam", "Momentum", "GD")}
+    for fig in (viz.plot_contour(quad, runs), viz.plot_contour(quad, reordered)):
+        lines = _lines_by_label(fig.axes[0])
+        assert lines["Momentum"].get_color() == viz.METHOD_STYLES["momentum"]["color"]
+        assert lines["Adam"].get_color() == viz.METHOD_STYLES["adam"]["color"]
+    fig = viz.plot_convergence(quad, reordered)
+    for ax in fig.axes:
+        assert _lines_by_label(ax)["GD"].get_color() == viz.METHOD_STYLES["gd"]["color"]
+
+
 def test_import_quantopt_does_not_import_matplotlib():
     code = "import sys, quantopt; print('matplotlib' in sys.modules, 'quantopt.viz' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -83,8 +135,8 @@ def test_contour_paths_data_legend_labels(quad, runs):
     for label, r in runs.items():
         np.testing.assert_array_equal(lines[label].get_xdata(), r.path[:, 0])
         np.testing.assert_array_equal(lines[label].get_ydata(), r.path[:, 1])
-    # the same colour-blind-safe colours, in order
-    assert [lines[k].get_color() for k in runs] == [viz.color_for(i) for i in range(len(runs))]
+    # each method in its own colour (GD black, Momentum blue, Adam vermillion)
+    assert [lines[k].get_color() for k in runs] == ["#000000", "#0072B2", "#D55E00"]
     legend = _legend_labels(ax)
     assert set(runs) <= set(legend) and "minimizer" in legend and "start" in legend
     np.testing.assert_array_equal(lines["minimizer"].get_xydata(), quad.minimizers)
