@@ -12,6 +12,8 @@ Pictures the course notes describe (DESIGN.md, "Pictures the notes describe")::
     animate_with_state  the path (left) beside the optimizer's state over time (right):
                         AdaGrad's G_t growing and shrinking the steps; Adam's m_t and v_t
     save_animation      an animation as a GIF (Pillow; no ffmpeg needed)
+    sliders             ipywidgets sliders that redraw a figure; None (and nothing shown)
+                        where ipywidgets is missing, so a notebook still runs headless
     plot_rounding       x^R, eps = x - x^R, x^Q as step functions, filled circles at the value
                         taken at each jump (half up: the upper value), open circles at the other
 
@@ -66,6 +68,7 @@ __all__ = [
     "METHOD_STYLES",
     "method_of",
     "styles_for",
+    "sliders",
     "plot_contour",
     "plot_convergence",
     "animate_paths",
@@ -897,3 +900,74 @@ def plot_rounding(kind="R", qp=1, xlim=(-2, 2), ax=None) -> Figure:
     ax.grid(True, alpha=0.3)
     ax.legend(loc="best", fontsize="small")
     return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# Interactivity
+# ---------------------------------------------------------------------------------------------
+def sliders(draw, **controls) -> Any:
+    r"""Sliders that redraw ``draw(**values)`` (a function returning a Figure) when moved.
+
+    Each control is ``name=(low, high, step, value)``: an ``IntSlider`` when all four are
+    integers, else a ``FloatSlider``; or ``name=("log", low, high, value)`` for a
+    ``FloatLogSlider`` over [low, high] (powers of ten); or ``name=[option, ...]`` for a
+    dropdown whose first option is the initial value. The sliders update on release
+    (``continuous_update=False``), so a slow figure is drawn once per move.
+
+    Headless use: a notebook should first draw the figure for the initial values as a plain
+    output (the static fallback, and what the notebook's asserts check), then call
+    ``sliders``. With ipywidgets installed (the ``notebooks`` extra) the widget is displayed and
+    returned; it draws nothing until the first move, so the notebook does not show the
+    initial figure twice. Without ipywidgets it displays nothing and returns None.
+
+    Returns
+    -------
+    ipywidgets.VBox or None
+        The sliders above their output area (``.children``), or None without ipywidgets.
+    """
+    if not callable(draw):
+        raise TypeError(f"draw must be callable, got {type(draw).__name__}")
+    if not controls:
+        raise ValueError("sliders needs at least one control (name=(low, high, step, value))")
+    try:
+        import ipywidgets as widgets
+        from IPython.display import display
+    except ImportError:
+        return None
+    made = {}
+    for name, spec in controls.items():
+        if isinstance(spec, list):
+            if not spec:
+                raise ValueError(f"{name}: a dropdown needs at least one option")
+            made[name] = widgets.Dropdown(options=spec, value=spec[0], description=name)
+        elif isinstance(spec, tuple) and len(spec) == 4 and spec[0] == "log":
+            _, low, high, value = spec
+            if not 0 < low <= value <= high:
+                raise ValueError(f"{name}: need 0 < low <= value <= high, got {spec}")
+            made[name] = widgets.FloatLogSlider(
+                value=value, base=10, min=math.log10(low), max=math.log10(high), step=0.05,
+                description=name, continuous_update=False, readout_format=".3g")
+        elif isinstance(spec, tuple) and len(spec) == 4:
+            low, high, step, value = spec
+            if not low <= value <= high or not step > 0:
+                raise ValueError(f"{name}: need low <= value <= high and step > 0, got {spec}")
+            kind = (widgets.IntSlider if all(isinstance(v, int) and not isinstance(v, bool)
+                                             for v in spec) else widgets.FloatSlider)
+            made[name] = kind(value=value, min=low, max=high, step=step, description=name,
+                              continuous_update=False)
+        else:
+            raise ValueError(f"{name}: a control is (low, high, step, value), "
+                             f"('log', low, high, value) or a list of options, got {spec!r}")
+    out = widgets.Output()
+
+    def redraw(change=None) -> None:
+        with out:
+            out.clear_output(wait=True)
+            display(draw(**{k: w.value for k, w in made.items()}))
+
+    for w in made.values():
+        w.observe(redraw, names="value")
+    box = widgets.VBox([widgets.HBox(list(made.values())), out])
+    box.redraw = redraw          # for tests and for a caller that wants the first drawing
+    display(box)
+    return box

@@ -386,3 +386,38 @@ def test_rounding_eps_range_and_errors():
         viz.plot_rounding("R", qp=2)
     with pytest.raises(ValueError, match="xlim"):
         viz.plot_rounding("R", xlim=(1, -1))
+
+
+# --- sliders ---------------------------------------------------------------------------------
+def test_sliders_redraw_with_the_slider_values():
+    import ipywidgets  # the notebooks extra, which make installs with the test extra
+    calls = []
+
+    def draw(lr, beta, kind):
+        calls.append((lr, beta, kind))
+        return Figure()
+
+    box = viz.sliders(draw, lr=("log", 1e-3, 1.0, 0.1), beta=(0.0, 0.99, 0.01, 0.9),
+                      kind=["gd", "momentum"])
+    assert isinstance(box, ipywidgets.VBox) and calls == []     # nothing drawn until moved
+    lr, beta, kind = box.children[0].children
+    assert isinstance(lr, ipywidgets.FloatLogSlider) and lr.value == pytest.approx(0.1)
+    beta.value = 0.5
+    assert calls[-1] == (pytest.approx(0.1), 0.5, "gd")
+    kind.value = "momentum"
+    assert calls[-1][2] == "momentum"
+    n = viz.sliders(lambda k: Figure(), k=(1, 10, 1, 3)).children[0].children[0]
+    assert isinstance(n, ipywidgets.IntSlider) and n.value == 3
+
+
+@pytest.mark.parametrize("controls, err", [({}, ValueError), ({"a": (1, 0, 1, 0)}, ValueError),
+                                           ({"a": ("log", 0, 1, 0.5)}, ValueError),
+                                           ({"a": 3}, ValueError), ({"a": []}, ValueError)])
+def test_sliders_bad_controls(controls, err):
+    with pytest.raises(err):
+        viz.sliders(lambda **kw: Figure(), **controls)
+
+
+def test_sliders_draw_must_be_callable():
+    with pytest.raises(TypeError, match="draw"):
+        viz.sliders(None, a=(0, 1, 1, 0))
