@@ -905,7 +905,7 @@ def plot_rounding(kind="R", qp=1, xlim=(-2, 2), ax=None) -> Figure:
 # ---------------------------------------------------------------------------------------------
 # Interactivity
 # ---------------------------------------------------------------------------------------------
-def sliders(draw, **controls) -> Any:
+def sliders(draw, *, show=True, **controls) -> Any:
     r"""Sliders that redraw ``draw(**values)`` (a function returning a Figure) when moved.
 
     Each control is ``name=(low, high, step, value)``: an ``IntSlider`` when all four are
@@ -918,12 +918,16 @@ def sliders(draw, **controls) -> Any:
     output (the static fallback, and what the notebook's asserts check), then call
     ``sliders``. With ipywidgets installed (the ``notebooks`` extra) the widget is displayed and
     returned; it draws nothing until the first move, so the notebook does not show the
-    initial figure twice. Without ipywidgets it displays nothing and returns None.
+    initial figure twice. Without ipywidgets it displays nothing.
+
+    With ``show=True`` (default) the widget is displayed and None is returned, so that a cell
+    ending in ``viz.sliders(...)`` does not show it a second time as the cell's value; with
+    ``show=False`` it is returned, not displayed (to embed it, or in tests).
 
     Returns
     -------
-    ipywidgets.VBox or None
-        The sliders above their output area (``.children``), or None without ipywidgets.
+    None, or with show=False an ipywidgets.VBox
+        The sliders above their output area (``.children``); None without ipywidgets.
     """
     if not callable(draw):
         raise TypeError(f"draw must be callable, got {type(draw).__name__}")
@@ -969,5 +973,7 @@ def sliders(draw, **controls) -> Any:
         w.observe(redraw, names="value")
     box = widgets.VBox([widgets.HBox(list(made.values())), out])
     box.redraw = redraw          # for tests and for a caller that wants the first drawing
-    display(box)
+    if show:
+        display(box)
+        return None
     return box

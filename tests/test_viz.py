@@ -397,8 +397,9 @@ def test_sliders_redraw_with_the_slider_values():
         calls.append((lr, beta, kind))
         return Figure()
 
+    assert viz.sliders(draw, lr=("log", 1e-3, 1.0, 0.1)) is None     # shown, not returned
     box = viz.sliders(draw, lr=("log", 1e-3, 1.0, 0.1), beta=(0.0, 0.99, 0.01, 0.9),
-                      kind=["gd", "momentum"])
+                      kind=["gd", "momentum"], show=False)
     assert isinstance(box, ipywidgets.VBox) and calls == []     # nothing drawn until moved
     lr, beta, kind = box.children[0].children
     assert isinstance(lr, ipywidgets.FloatLogSlider) and lr.value == pytest.approx(0.1)
@@ -406,7 +407,7 @@ def test_sliders_redraw_with_the_slider_values():
     assert calls[-1] == (pytest.approx(0.1), 0.5, "gd")
     kind.value = "momentum"
     assert calls[-1][2] == "momentum"
-    n = viz.sliders(lambda k: Figure(), k=(1, 10, 1, 3)).children[0].children[0]
+    n = viz.sliders(lambda k: Figure(), k=(1, 10, 1, 3), show=False).children[0].children[0]
     assert isinstance(n, ipywidgets.IntSlider) and n.value == 3
 
 
