@@ -118,6 +118,8 @@ METHOD_STYLES: dict[str, dict[str, str]] = {
 _METHOD_SEARCH = ("langevin", "nesterov", "momentum", "adagrad", "rmsprop", "adam", "newton",
                   "lbfgs", "bfgs", "cg", "sgd", "gd")
 _LINESTYLES = ("-", "--", ":", "-.")
+#: the state panels' coordinate lines (animate_with_state): greys, not method colours
+_COORD_COLORS = ("#1A1A1A", "#8C8C8C", "#4D4D4D", "#BFBFBF")
 
 
 def color_for(i: int) -> str:
@@ -128,14 +130,15 @@ def color_for(i: int) -> str:
 def method_of(label: Any) -> str | None:
     """The method a label names (a key of :data:`METHOD_STYLES`), or None.
 
-    Case, spaces, hyphens and underscores are ignored; the most specific name wins:
-    ``"SGD+Momentum" -> "momentum"``, ``"L-BFGS" -> "lbfgs"``, ``"GD, annealing(1)" -> "gd"``,
-    ``"fixed grid" -> None``. A word that merely contains a name does not count: the name must
-    not be preceded or followed by a letter ("Adam" is adam, "Adamant" is nothing).
+    Case is ignored, and a hyphen or underscore between letters joins them ("L-BFGS" is
+    lbfgs); the most specific name wins: ``"SGD+Momentum" -> "momentum"``, ``"GD lr=0.035" ->
+    "gd"``, ``"Adam uncorrected" -> "adam"``, ``"fixed grid" -> None``. A word that merely
+    contains a name does not count: the name must not be preceded or followed by a letter
+    ("Adam" is adam, "Adamant" is nothing).
     """
     import re
 
-    text = re.sub(r"[\s_\-]", "", str(label).lower())
+    text = re.sub(r"(?<=[a-z])[-_](?=[a-z])", "", str(label).lower())
     for name in _METHOD_SEARCH:
         if re.search(rf"(?<![a-z]){name}(?![a-z])", text):
             return name
@@ -710,7 +713,9 @@ def animate_with_state(problem, result, fields, *, labels=None, interval=60,
         state_lines[f] = []
         for j in range(a.shape[1]):
             lab = f"${names[f]}[{j + 1}]$" if a.shape[1] > 1 else f"${names[f]}$"
-            (sl,) = sax.plot([], [], color=color_for(j + 1), label=lab)
+            # neutral greys and line styles: the palette's colours belong to the methods
+            (sl,) = sax.plot([], [], color=_COORD_COLORS[j % len(_COORD_COLORS)],
+                             linestyle=_LINESTYLES[(j // len(_COORD_COLORS)) % 4], label=lab)
             state_lines[f].append(sl)
         sax.set_xlim(0, max(len(a) - 1, 1))
         if vals.size:

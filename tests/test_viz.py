@@ -74,7 +74,9 @@ def test_palette_is_okabe_ito_and_cycles():
     ("AdaGrad", "adagrad"), ("RMSProp", "rmsprop"), ("Adam (no bias correction)", "adam"),
     ("Newton", "newton"), ("BFGS, float", "bfgs"), ("L-BFGS", "lbfgs"), ("lbfgs", "lbfgs"),
     ("CG (PR+)", "cg"), ("Langevin, T(t)", "langevin"), ("fixed grid 1/256", None),
-    ("Adamant", None), ("start", None), (None, None)])
+    ("Adamant", None), ("start", None), (None, None), ("GD lr=0.035", "gd"),
+    ("Adam uncorrected", "adam"), ("Momentum beta=0.9", "momentum"), ("rms_prop", "rmsprop"),
+    ("SGD with momentum", "momentum")])
 def test_method_of_reads_the_method_in_a_label(label, method):
     assert viz.method_of(label) == method
 
