@@ -37,7 +37,8 @@ COMPARISON = {
 COMPARISON_WIDTHS = {"Adam": 6.5, "AdaGrad": 3.6, "Momentum": 1.4, "GD": 1.4}
 
 
-def plot_race(problem, runs, *, every=50, widths=None, ax=None, bounds=None, title=None):
+def plot_race(problem, runs, *, every=50, widths=None, ax=None, bounds=None, title=None,
+              legend_loc="upper right"):
     r"""Paths that overlap, all visible: stacked widths, a marker every ``every`` steps, the ends.
 
     Like :func:`quantopt.viz.plot_contour` (same landscape, the colours and markers of
@@ -64,6 +65,8 @@ def plot_race(problem, runs, *, every=50, widths=None, ax=None, bounds=None, tit
         Line widths (default 1.5); the wider paths are drawn first.
     ax, bounds, title
         As in :func:`quantopt.viz.plot_contour`.
+    legend_loc : str
+        Where the legend goes: a matplotlib ``loc``, or ``"outside"`` (right of the Axes).
 
     Returns
     -------
@@ -76,7 +79,10 @@ def plot_race(problem, runs, *, every=50, widths=None, ax=None, bounds=None, tit
     order = sorted(labels, key=lambda k: -widths.get(k, 1.5))      # stable: ties keep the order
     fig = viz.plot_contour(problem, {k: runs[k] for k in order}, ax=ax, bounds=bounds,
                            title=title)
-    ax = fig.axes[0] if ax is None else ax
+    if ax is None:
+        ax = fig.axes[0]
+        if legend_loc == "outside":          # room for the legend beside the Axes
+            fig.set_figwidth(fig.get_figwidth() + 3.6)
     lines = {ln.get_label(): ln for ln in ax.get_lines() if ln.get_label() in runs}
     handles = {}
     for k in order:
@@ -95,8 +101,10 @@ def plot_race(problem, runs, *, every=50, widths=None, ax=None, bounds=None, tit
         ln.set_label(f"{k}: $f = {fun:.3g}$ after {len(path) - 1} steps")
         handles[k] = ln
     others = [h for h in ax.get_legend_handles_labels()[0] if h not in handles.values()]
-    ax.legend(handles=[handles[k] for k in labels] + others, loc="upper right",
-              fontsize="small", framealpha=0.9)
+    where = ({"loc": "upper left", "bbox_to_anchor": (1.02, 1.0)} if legend_loc == "outside"
+             else {"loc": legend_loc})
+    ax.legend(handles=[handles[k] for k in labels] + others, fontsize="small", framealpha=0.9,
+              **where)
     ax.text(0.015, 0.015, f"markers: every {every} steps; large marker: the last iterate",
             transform=ax.transAxes, fontsize=8, ha="left", va="bottom",
             bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.85, "lw": 0.5})
