@@ -31,11 +31,93 @@ COMPARISON = {
     "Adam": ("adam", None, {"lr": 0.05}),
 }
 
+#: Line widths of the comparison's paths. On Rosenbrock, GD, AdaGrad and Adam all crawl along the
+#: same valley floor, so their paths lie on top of each other: each is drawn above the wider ones,
+#: GD (the shortest) thinnest and on top, Adam widest and at the bottom, so that every path shows.
+COMPARISON_WIDTHS = {"Adam": 6.5, "AdaGrad": 3.6, "Momentum": 1.4, "GD": 1.4}
+
+
+def plot_race(problem, runs, *, every=50, widths=None, ax=None, bounds=None, title=None,
+              legend_loc="upper right"):
+    r"""Paths that overlap, all visible: stacked widths, a marker every ``every`` steps, the ends.
+
+    Like :func:`quantopt.viz.plot_contour` (same landscape, the colours and markers of
+    :data:`quantopt.viz.METHOD_STYLES` from the labels), but drawn for paths that follow one
+    another, as optimizers crawling along the same valley do:
+
+    * the paths are drawn from the widest (bottom) to the thinnest (top), so a path lying on top
+      of another shows as a thin line inside a wider band of the other's colour;
+    * markers only at steps ``every``, ``2 every``, ... (where each run is after the same number
+      of steps, so one reads off their speeds), and a large marker with a black edge at each
+      run's last iterate;
+    * each legend entry gives the run's final objective value; the legend keeps the order of
+      ``runs``.
+
+    Parameters
+    ----------
+    problem : quantopt.problems.Problem
+        2-D.
+    runs : dict
+        label -> OptimizeResult (its ``path`` and ``fun`` are used) or (T, 2) array.
+    every : int
+        Steps between markers.
+    widths : dict label -> float, optional
+        Line widths (default 1.5); the wider paths are drawn first.
+    ax, bounds, title
+        As in :func:`quantopt.viz.plot_contour`.
+    legend_loc : str
+        Where the legend goes: a matplotlib ``loc``, or ``"outside"`` (right of the Axes).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Its Axes' lines carry the labels of ``runs`` (with the final value appended), and
+        ``fig.race_order`` lists the labels bottom to top.
+    """
+    widths = dict(widths or {})
+    labels = list(runs)
+    order = sorted(labels, key=lambda k: -widths.get(k, 1.5))      # stable: ties keep the order
+    fig = viz.plot_contour(problem, {k: runs[k] for k in order}, ax=ax, bounds=bounds,
+                           title=title)
+    if ax is None:
+        ax = fig.axes[0]
+        if legend_loc == "outside":          # room for the legend beside the Axes
+            fig.set_figwidth(fig.get_figwidth() + 3.6)
+    lines = {ln.get_label(): ln for ln in ax.get_lines() if ln.get_label() in runs}
+    handles = {}
+    for k in order:
+        ln = lines[k]
+        path = viz._as_path(runs[k], k, "runs")
+        ln.set_linewidth(widths.get(k, 1.5))
+        ln.set_solid_capstyle("round")
+        ln.set_markevery(list(range(every, len(path), every)))
+        ln.set_markersize(7)
+        ln.set_markeredgecolor("k")
+        ln.set_markeredgewidth(0.6)
+        ax.plot(path[-1, 0], path[-1, 1], linestyle="none", marker=ln.get_marker(),
+                markersize=13, color=ln.get_color(), markeredgecolor="k", zorder=8)
+        fun = getattr(runs[k], "fun", None)
+        fun = float(problem.f(path[-1])) if fun is None else float(fun)
+        ln.set_label(f"{k}: $f = {fun:.3g}$ after {len(path) - 1} steps")
+        handles[k] = ln
+    others = [h for h in ax.get_legend_handles_labels()[0] if h not in handles.values()]
+    where = ({"loc": "upper left", "bbox_to_anchor": (1.02, 1.0)} if legend_loc == "outside"
+             else {"loc": legend_loc})
+    ax.legend(handles=[handles[k] for k in labels] + others, fontsize="small", framealpha=0.9,
+              **where)
+    ax.text(0.015, 0.015, f"markers: every {every} steps; large marker: the last iterate",
+            transform=ax.transAxes, fontsize=8, ha="left", va="bottom",
+            bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.85, "lw": 0.5})
+    fig.race_order = order
+    return fig
+
 
 def optimizer_comparison():
-    """GD, Momentum, AdaGrad and Adam on the Rosenbrock function (seed 002's comparison)."""
+    """GD, Momentum, AdaGrad and Adam on the Rosenbrock function (seed 002's comparison), 400
+    steps each: every path visible (:func:`plot_race`)."""
     prob = problems.rosenbrock(n=2)
-    return viz.plot_contour(prob, _runs(prob, COMPARISON), title="Rosenbrock: 400 steps each")
+    return plot_race(prob, _runs(prob, COMPARISON), widths=COMPARISON_WIDTHS,
+                     title="Rosenbrock: GD, Momentum, AdaGrad and Adam, 400 steps each")
 
 
 def convergence():
@@ -46,8 +128,8 @@ def convergence():
 def zigzag():
     """GD zig-zagging on an ill-conditioned quadratic (condition number 50)."""
     prob = problems.quadratic(n=2, cond=50.0, angle=0.5)
-    res = {"GD lr=0.035": minimize(prob.f, prob.x0, jac=prob.grad, method="gd",
-                                   options={"lr": 0.035, "maxiter": 60}),
+    res = {"GD, lr = 0.035": minimize(prob.f, prob.x0, jac=prob.grad, method="gd",
+                                      options={"lr": 0.035, "maxiter": 60}),
            "Momentum": minimize(prob.f, prob.x0, jac=prob.grad, method="momentum",
                                 options={"lr": 0.02, "momentum": 0.8, "maxiter": 60})}
     return viz.animate_paths(prob, res, max_frames=60)
@@ -58,7 +140,7 @@ def adagrad_state():
     prob = problems.rosenbrock(n=2)
     res = minimize(prob.f, prob.x0, jac=prob.grad, method="adagrad",
                    options={"lr": 0.3, "maxiter": 150, "record_state": True})
-    return viz.animate_with_state(prob, res, ("G",), max_frames=60)
+    return viz.animate_with_state(prob, res, ("G",), max_frames=60, method="AdaGrad")
 
 
 def adam_state():
@@ -66,14 +148,15 @@ def adam_state():
     prob = problems.rosenbrock(n=2)
     res = minimize(prob.f, prob.x0, jac=prob.grad, method="adam",
                    options={"lr": 0.05, "maxiter": 150, "record_state": True})
-    return viz.animate_with_state(prob, res, ("m", "v"), max_frames=60)
+    return viz.animate_with_state(prob, res, ("m", "v"), max_frames=60, method="Adam")
 
 
 def quantized_paths():
-    """BFGS with quantized Armijo on the grids 1/10 and 1/100, and without a grid."""
+    """BFGS with quantized Armijo on the grids 1/10 and 1/100 (BFGS's colour, one line style
+    per grid)."""
     prob = problems.rosenbrock(n=2)
-    res = {f"qp={qp}": minimize(prob.f, prob.x0, jac=prob.grad, method="bfgs", qp=qp,
-                                line_search="armijo", options={"maxiter": 200})
+    res = {f"BFGS, qp = {qp}": minimize(prob.f, prob.x0, jac=prob.grad, method="bfgs", qp=qp,
+                                        line_search="armijo", options={"maxiter": 200})
            for qp in (10, 100)}
     return viz.plot_contour(prob, res, qp=10, title="Iterates on the grid (grid 1/10 drawn)")
 
