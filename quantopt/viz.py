@@ -315,20 +315,56 @@ def _landscape(ax: Any, problem: Any, bounds, *, qp=None, levels=30, log=True,
 
 
 def _grid_overlay(ax: Any, qp: Any, bounds) -> None:
-    """The grid (1/qp)Z^2 in view: light lines if at most _MAX_GRID_LINES, else dots, else none."""
+    """The grid (1/qp)Z^2 in view, never silently left out.
+
+    * At most ``_MAX_GRID_LINES`` grid lines in view (vertical plus horizontal): every grid line,
+      light grey.
+    * Else at most ``_MAX_GRID_DOTS`` grid points in view: every grid point, as a grey dot.
+    * Else a subset: every m-th grid line, the lines k*m/qp (k integer), dashed, with m the
+      smallest power of two (when qp is a power of two, so the lines stay dyadic) or the
+      smallest of 2, 5, 10, 20, 50, ... (otherwise) that leaves at most ``_MAX_GRID_LINES``
+      lines; a note in the lower right corner of the Axes (a Text with ``gid="grid_note"``)
+      says so, e.g. "grid 1/100: every 20th line shown (spacing 0.2)".
+    * No grid line in view (the window lies inside one cell): a note says so.
+    """
     q = float(qp)
     if not (math.isfinite(q) and q > 0):
         raise ValueError(f"qp must be a positive finite number, got {qp!r}")
     (x0, x1), (y0, y1) = bounds
-    kx = np.arange(math.ceil(x0 * q), math.floor(x1 * q) + 1) / q
-    ky = np.arange(math.ceil(y0 * q), math.floor(y1 * q) + 1) / q
-    if len(kx) + len(ky) <= _MAX_GRID_LINES:
-        ax.vlines(kx, y0, y1, colors="0.6", linewidths=0.6, alpha=0.7, zorder=1)
-        ax.hlines(ky, x0, x1, colors="0.6", linewidths=0.6, alpha=0.7, zorder=1)
-    elif len(kx) * len(ky) <= _MAX_GRID_DOTS:
-        GX, GY = np.meshgrid(kx, ky)
+
+    def ticks(lo: float, hi: float, m: int = 1) -> np.ndarray:  # the lines k*m/qp in [lo, hi]
+        return np.arange(math.ceil(lo * q / m), math.floor(hi * q / m) + 1) * m / q
+
+    def count(lo: float, hi: float, m: int = 1) -> int:  # len(ticks(lo, hi, m)), no array
+        return max(0, math.floor(hi * q / m) - math.ceil(lo * q / m) + 1)
+
+    def note(text: str) -> None:
+        ax.text(0.99, 0.01, text, transform=ax.transAxes, ha="right", va="bottom",
+                fontsize="x-small", color="0.25", zorder=8, gid="grid_note",
+                bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "0.7",
+                      "alpha": 0.85})
+
+    name = f"grid 1/{q:g}"
+    nx, ny = count(x0, x1), count(y0, y1)
+    if nx + ny == 0:
+        note(f"{name}: no grid line in view (spacing {1 / q:g})")
+    elif nx + ny <= _MAX_GRID_LINES:
+        ax.vlines(ticks(x0, x1), y0, y1, colors="0.6", linewidths=0.6, alpha=0.7, zorder=1)
+        ax.hlines(ticks(y0, y1), x0, x1, colors="0.6", linewidths=0.6, alpha=0.7, zorder=1)
+    elif nx and ny and nx * ny <= _MAX_GRID_DOTS:
+        GX, GY = np.meshgrid(ticks(x0, x1), ticks(y0, y1))
         ax.scatter(GX.ravel(), GY.ravel(), s=2, c="0.5", alpha=0.6, zorder=1, linewidths=0)
-    # else: the grid is too fine to see at this scale; nothing is drawn
+    else:  # too many points to draw: every m-th line, the smallest m leaving few enough lines
+        dyadic = math.frexp(q)[0] == 0.5
+        m = 2
+        while count(x0, x1, m) + count(y0, y1, m) > _MAX_GRID_LINES:
+            m = 2 * m if dyadic else (m * 5 // 2 if str(m)[0] == "2" else 2 * m)
+        style = {"colors": "0.6", "linewidths": 0.6, "alpha": 0.7, "linestyles": "--",
+                 "zorder": 1}
+        ax.vlines(ticks(x0, x1, m), y0, y1, **style)
+        ax.hlines(ticks(y0, y1, m), x0, x1, **style)
+        suffix = "th" if 10 <= m % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(m % 10, "th")
+        note(f"{name}: every {m}{suffix} line shown (spacing {m / q:g})")
 
 
 def _draw_start(ax: Any, paths: Sequence[np.ndarray]) -> None:
@@ -354,7 +390,9 @@ def plot_contour(problem, paths=None, *, ax=None, qp=None, levels=30, log=True, 
     star and each saddle as an ``X``, and each path as a line with a small marker at every
     iterate, all from a square marking the start; the legend names the paths. With ``qp`` the
     grid (1/qp)Z^2 is overlaid: as light lines if there are at most 60 grid lines in view, as
-    dots if there are at most 4000 grid points, otherwise not at all (too fine to see).
+    dots if there are at most 4000 grid points; a finer grid is never left out: every m-th
+    grid line is drawn dashed (at most 60 lines) and a note in the corner says so ("grid
+    1/100: every 20th line shown (spacing 0.2)"), as it does when no grid line is in view.
 
     Parameters
     ----------

@@ -424,3 +424,97 @@ def test_sliders_bad_controls(controls, err):
 def test_sliders_draw_must_be_callable():
     with pytest.raises(TypeError, match="draw"):
         viz.sliders(None, a=(0, 1, 1, 0))
+
+
+# --- the qp grid overlay is never silently left out ------------------------------------------
+def _grid_lines(ax):
+    """The x positions of the vertical and the y positions of the horizontal grid lines."""
+    xs, ys = [], []
+    for c in ax.collections:
+        if isinstance(c, LineCollection) and not hasattr(c, "levels"):
+            for s in c.get_segments():
+                if s[0][0] == s[1][0]:
+                    xs.append(s[0][0])
+                else:
+                    ys.append(s[0][1])
+    return np.array(sorted(xs)), np.array(sorted(ys))
+
+
+def _grid_note(ax):
+    notes = [t.get_text() for t in ax.texts if t.get_gid() == "grid_note"]
+    assert len(notes) <= 1
+    return notes[0] if notes else None
+
+
+@pytest.mark.parametrize("qp, bounds, m", [
+    (100, ((-2, 2), (-1, 1)), 20),             # 401 + 201 lines, 80 601 points
+    (100, ((-1.5, 1.5), (-0.5, 1.5)), 10),     # notebook 06's window
+    (10_000, ((-2, 2), (-1, 1)), 2000),
+    (1e4, ((-1.5, 1.5), (-0.5, 1.5)), 1000),
+    (256, ((-2, 2), (-1, 1)), 32),             # a power of two: dyadic lines, m = 2^5
+    (1000, ((-2, 2), (-1, 1)), 200)])
+def test_contour_fine_grid_every_mth_line_and_a_note(quad, qp, bounds, m):
+    ax = viz.plot_contour(quad, qp=qp, bounds=bounds).axes[0]
+    xs, ys = _grid_lines(ax)
+    assert 0 < len(xs) + len(ys) <= 60
+    (x0, x1), (y0, y1) = bounds
+    # exactly the lines k*m/qp in view: a subset of the grid (1/qp)Z^2, every m-th line
+    kx = np.arange(np.ceil(x0 * qp / m), np.floor(x1 * qp / m) + 1) * m / qp
+    ky = np.arange(np.ceil(y0 * qp / m), np.floor(y1 * qp / m) + 1) * m / qp
+    np.testing.assert_allclose(xs, kx, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(ys, ky, rtol=0, atol=1e-12)
+    codes = np.concatenate([xs, ys]) * qp
+    np.testing.assert_allclose(codes, np.round(codes), rtol=0, atol=1e-6)
+    suffix = "nd" if m % 10 == 2 and m % 100 != 12 else "th"
+    note = _grid_note(ax)
+    assert note == f"grid 1/{float(qp):g}: every {m}{suffix} line shown (spacing {m / qp:g})"
+    # m is the smallest of its sequence: the next finer subset would be too many lines
+    finer = m // 2 if qp == 256 else (m // 2 if str(m)[0] in "12" else m * 2 // 5)
+    n_finer = (np.floor(x1 * qp / finer) - np.ceil(x0 * qp / finer) + 1
+               + np.floor(y1 * qp / finer) - np.ceil(y0 * qp / finer) + 1)
+    assert n_finer > 60
+
+
+def test_contour_full_grid_has_no_note(quad):
+    for qp in (2, 10):   # lines, dots: the whole grid, nothing to say
+        ax = viz.plot_contour(quad, qp=qp, bounds=((-2, 2), (-1, 1))).axes[0]
+        assert _grid_note(ax) is None
+
+
+def test_grid_overlay_never_draws_nothing_silently():
+    rng = np.random.default_rng(0)
+    fig = Figure()
+    for _ in range(300):
+        ax = fig.add_subplot()
+        qp = float(10 ** rng.uniform(-1, 9))
+        c = rng.uniform(-5, 5, 2)
+        w = 10 ** rng.uniform(-4, 1, 2)
+        bounds = ((c[0], c[0] + w[0]), (c[1], c[1] + w[1]))
+        viz._grid_overlay(ax, qp, bounds)
+        xs, ys = _grid_lines(ax)
+        dots = [d for d in ax.collections if isinstance(d, PathCollection)]
+        note = _grid_note(ax)
+        assert len(xs) + len(ys) or dots or "no grid line in view" in note, (qp, bounds)
+        assert len(xs) + len(ys) <= 60 and sum(len(d.get_offsets()) for d in dots) <= 4000
+        if note is not None and "every" in note:  # the lines drawn are grid lines
+            codes = np.concatenate([xs, ys]) * qp
+            assert np.allclose(codes, np.round(codes), rtol=1e-9, atol=1e-6), (qp, bounds)
+        if note is not None and "no grid line" in note:  # and truly none in view
+            assert all(np.floor(b * qp) < np.ceil(a * qp) for a, b in bounds), (qp, bounds)
+        fig.delaxes(ax)
+
+
+def test_grid_overlay_thin_window_and_empty_window():
+    fig = Figure()
+    # no vertical line in view and 201 horizontal ones: every 5th horizontal line, not 0 dots
+    ax = fig.add_subplot()
+    viz._grid_overlay(ax, 100, ((0.001, 0.009), (-1, 1)))
+    xs, ys = _grid_lines(ax)
+    assert len(xs) == 0 and len(ys) == 41 and not [c for c in ax.collections
+                                                   if isinstance(c, PathCollection)]
+    assert _grid_note(ax) == "grid 1/100: every 5th line shown (spacing 0.05)"
+    # the window inside one cell: nothing to draw, and the note says so
+    ax = fig.add_subplot()
+    viz._grid_overlay(ax, 1, ((0.1, 0.9), (0.2, 0.8)))
+    assert _grid_lines(ax) == (pytest.approx([]), pytest.approx([]))
+    assert _grid_note(ax) == "grid 1/1: no grid line in view (spacing 1)"
