@@ -84,7 +84,8 @@ COLORS: tuple[str, ...] = (
 )
 
 #: The most grid lines (vertical plus horizontal) drawn as lines by ``qp=`` overlays; beyond
-#: that the grid points are drawn as dots, up to ``_MAX_GRID_DOTS`` of them, else not at all.
+#: that the grid points are drawn as dots, up to ``_MAX_GRID_DOTS`` of them, else every m-th line
+#: (with a note saying so).
 _MAX_GRID_LINES = 60
 _MAX_GRID_DOTS = 4000
 _GRID_RES = 200  # contour evaluation grid: _GRID_RES x _GRID_RES points

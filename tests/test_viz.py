@@ -171,7 +171,7 @@ def test_contour_array_paths_saddles_bounds_and_given_ax():
                                   problems.himmelblau().minimizers)
 
 
-def test_contour_qp_grid_lines_dots_or_nothing(quad):
+def test_contour_qp_grid_lines_or_dots(quad):
     bounds = ((-2, 2), (-1, 1))
     # qp=2: x in 9 lines, y in 5 lines -> drawn as lines at k/2
     ax = viz.plot_contour(quad, qp=2, bounds=bounds).axes[0]
@@ -183,7 +183,7 @@ def test_contour_qp_grid_lines_dots_or_nothing(quad):
     ax = viz.plot_contour(quad, qp=10, bounds=bounds).axes[0]
     dots = [c for c in ax.collections if isinstance(c, PathCollection)]
     assert len(dots) == 1 and len(dots[0].get_offsets()) == 41 * 21
-    # qp=1000: too fine, nothing drawn
+    # qp=1000: too fine for dots (every m-th line instead, tested below), no dots
     ax = viz.plot_contour(quad, qp=1000, bounds=bounds).axes[0]
     assert not [c for c in ax.collections if isinstance(c, PathCollection)]
 
