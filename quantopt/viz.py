@@ -100,7 +100,7 @@ _STATE_LABELS = {"G": "G_t", "m": "m_t", "v": "v_t", "s": "s_t", "t": "t"}
 #: One style per method of quantopt.minimize: colour, marker. The same in every plot.
 METHOD_STYLES: dict[str, dict[str, str]] = {
     "gd":       {"color": "#000000", "marker": "o"},   # black
-    "sgd":      {"color": "#7F7F7F", "marker": "."},   # grey
+    "sgd":      {"color": "#7F7F7F", "marker": "8"},   # grey
     "momentum": {"color": "#0072B2", "marker": "s"},   # blue
     "nesterov": {"color": "#56B4E9", "marker": "D"},   # sky blue
     "adagrad":  {"color": "#009E73", "marker": "^"},   # bluish green
