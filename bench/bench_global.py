@@ -54,7 +54,9 @@ compact success matrix. Writes figures/global_success.png (success ratio with Wi
 Seeds: numpy SeedSequence(SEED, spawn_key=(case, ...)) for the starts, every stochastic
 method's run and the Langevin step sample, so that the run is reproducible. --quick: the 2-D
 group only, QUICK_STARTS starts, maxiter 2000 (the testbench's default -t), a smoke test
-whose numbers are not the result. Multiprocessing with --workers processes (fork).
+whose numbers are not the result (its figure goes to the temporary directory, not figures/).
+Multiprocessing with --workers processes (fork). --dump FILE pickles the runs; --load FILE
+prints the tables and redraws the figure from such a file without running.
 """
 from __future__ import annotations
 
@@ -69,6 +71,7 @@ import pickle
 import platform
 import subprocess
 import sys
+import tempfile
 import time
 from typing import NamedTuple
 
@@ -464,6 +467,7 @@ def print_best_vs_global(cases, results, stats_by) -> None:
           "succeeded; p: exact sign test")
     quantized = [f"{m} {g}" for m in LOCAL for g in GRIDS[1:]]
     others = ("bfgs float",) + GLOBAL + (MATCHED,)
+    verdicts = collections.defaultdict(list)
     for case in cases:
         name, n = CASES[case]
         best = max(quantized, key=lambda m: (stats_by[case, m]["k"], -stats_by[case, m]["nfev"]))
@@ -479,6 +483,19 @@ def print_best_vs_global(cases, results, stats_by) -> None:
             print(f"{'':22s}   vs {other:30s} {o['k']:3d}/{o['n']} "
                   f"[{100 * o['lo']:5.1f}, {100 * o['hi']:5.1f}] nfev {o['nfev']:7.0f}   "
                   f"+{b}/-{c} p={sign_test_p(b, c):.2g}")
+        top = max(GLOBAL, key=lambda m: stats_by[case, m]["k"])
+        b = sum(x.success and not y.success
+                for x, y in zip(results[case, best], results[case, top]))
+        c = sum(y.success and not x.success
+                for x, y in zip(results[case, best], results[case, top]))
+        p = sign_test_p(b, c)
+        verdict = "no significant difference" if p >= 0.05 else "worse" if c > b else "better"
+        verdicts[verdict].append(f"{name} {n} ({best} {q['k']} vs {top} "
+                                 f"{stats_by[case, top]['k']}, p={p:.2g})")
+    print(f"\nbest quantized variant against the best global method at the budget (sign test, "
+          f"p < 0.05), over {len(cases)} cases:")
+    for verdict in ("worse", "no significant difference", "better"):
+        print(f"  {verdict}: {len(verdicts[verdict])}: " + "; ".join(verdicts[verdict]))
 
 
 ABBREV = {"float": "f", "fixed 2^5": "q", "on_zero_step": "z", "annealing": "a"}
@@ -505,21 +522,30 @@ def print_matrix(cases, stats_by) -> None:
               + "".join(f"{100 * stats_by[case, m]['ratio']:7.0f}" for m in ROWS))
     print(f"{'mean nfev':20s}" + "".join(
         f"{np.mean([stats_by[c, m]['nfev'] for c in cases]):7.0f}" for m in ROWS))
+    print("\nmean nfev per run (the same columns)")
+    print(f"{'case':20s}" + "".join(f"{short_name(m):>7s}" for m in ROWS))
+    for case in cases:
+        name, n = CASES[case]
+        print(f"{name + ' ' + str(n):20s}" + "".join(
+            f"{stats_by[case, m]['nfev']:7.0f}" if stats_by[case, m]["nfev"] < 1e6 else
+            f"{stats_by[case, m]['nfev']:7.1e}".replace("e+0", "e") for m in ROWS))
 
 
 def print_fixed_start(cases, fixed) -> None:
     print("\n=== 5. The testbench's fixed start Problem.x0, one run per function and method "
           "===\n|f - f*| of the final point ('ok': <= 0.01, '*' marks an escape); below it, "
           "nfev")
-    print(f"{'case':20s}" + "".join(f"{short_name(m):>8s}" for m in METHODS))
+    print(f"{'case':20s}" + "".join(f"{short_name(m):>9s}" for m in METHODS))
     for case in cases:
         name, n = CASES[case]
         cells = []
         for m in METHODS:
             r = fixed[case, m]
-            cells.append("ok" if r.success else f"{r.err:.3g}" + ("*" if r.escape else ""))
-        print(f"{name + ' ' + str(n):20s}" + "".join(f"{c:>8s}" for c in cells))
-        print(f"{'  nfev':20s}" + "".join(f"{fixed[case, m].nfev:8d}" for m in METHODS))
+            cells.append("ok" if r.success else f"{r.err:.3g}" if r.err < 1e3 else
+                         f"{r.err:.1e}".replace("e+0", "e"))
+            cells[-1] += "*" if r.escape else ""
+        print(f"{name + ' ' + str(n):20s}" + "".join(f"{c:>9s}" for c in cells))
+        print(f"{'  nfev':20s}" + "".join(f"{fixed[case, m].nfev:9d}" for m in METHODS))
 
 
 # ----------------------------------------------------------------------------- figure
@@ -537,7 +563,9 @@ def colours() -> dict:
     return out
 
 
-MARKERS = {"float": "o", "fixed 2^5": "s", "on_zero_step": "^", "annealing": "D"}
+MARKERS = {"float": "o", "fixed 2^5": "s", "on_zero_step": "^", "annealing": "D",
+           "bfgs multistart": "P", MATCHED: "p", "dual_annealing": "*", "basinhopping": "X",
+           "langevin": "v"}
 
 
 def figure(cases, stats_by, out: pathlib.Path, title: str) -> None:
@@ -561,10 +589,10 @@ def figure(cases, stats_by, out: pathlib.Path, title: str) -> None:
             y = np.array([100 * v["ratio"] for v in s])
             err = np.array([[100 * (v["ratio"] - v["lo"]) for v in s],
                             [100 * (v["hi"] - v["ratio"]) for v in s]])
-            grid = method.split(" ", 1)[1] if method.split(" ")[0] in LOCAL else None
-            marker = MARKERS.get(grid, "*" if method in (MATCHED,) else "P")
-            ax.errorbar(xs, y, yerr=err, fmt=marker, color=col[method], ecolor=col[method],
-                        markersize=6, elinewidth=1.5, capsize=2, label=method)
+            marker = MARKERS.get(method) or MARKERS[method.split(" ", 1)[1]]
+            ax.errorbar(xs, y, yerr=err, fmt=marker, color=col[method],
+                        ecolor=col[method], markersize=9 if marker == "*" else 6.5,
+                        elinewidth=1.5, capsize=2, label=method)
         for k in range(1, len(members)):
             ax.axvline(k - 0.5, color="0.85", lw=0.8, zorder=0)
         ax.set_xticks(np.arange(len(members)))
@@ -573,7 +601,10 @@ def figure(cases, stats_by, out: pathlib.Path, title: str) -> None:
         ax.set_ylim(-3, 103)
         ax.set_ylabel("success ratio, % (|f - f*| <= 0.01)\nbars: Wilson 95% interval")
         ax.grid(axis="y", color="0.9")
-    axes[0, 0].set_title(title, fontsize=11)
+        group = "n = 2 (Powell: n = 4)" if CASES[members[0]][1] <= 4 else \
+            "n = 10 (Powell: n = 12)"
+        ax.set_title(group, fontsize=10, loc="left")
+    fig.suptitle(title, fontsize=11)
     # the legend in columns by family: gd, cg, bfgs (float, fixed, on_zero, annealing), global
     handles = dict(zip(*reversed(axes[0, 0].get_legend_handles_labels())))
     blank = matplotlib.lines.Line2D([], [], linestyle="none")
@@ -632,13 +663,17 @@ def main(argv=None) -> None:
     parser.add_argument("--workers", type=int, default=2, help="processes (2)")
     parser.add_argument("--only", default=None,
                         help="comma-separated function names (a subset, for pilots)")
-    parser.add_argument("--out", type=pathlib.Path, default=DEFAULT_OUT,
-                        help="the figure (default figures/global_success.png)")
+    parser.add_argument("--out", type=pathlib.Path, default=None,
+                        help="the figure (default figures/global_success.png; with --quick, "
+                             "global_success_quick.png in the temporary directory)")
     parser.add_argument("--dump", type=pathlib.Path, default=None,
                         help="also pickle the runs to this file")
     parser.add_argument("--load", type=pathlib.Path, default=None,
                         help="print and plot the runs pickled by --dump instead of running")
     args = parser.parse_args(argv)
+    if args.out is None:
+        args.out = (pathlib.Path(tempfile.gettempdir()) / "global_success_quick.png"
+                    if args.quick else DEFAULT_OUT)
     if args.load:
         with open(args.load, "rb") as fh:
             saved = pickle.load(fh)
