@@ -430,6 +430,7 @@ def print_paired(cases, results, stats_by) -> None:
           "them; 'ovl' = the Wilson intervals overlap")
     print(f"{'case':22s} {'method':5s} {'float':>6s} {'fixed':>6s} {'zero':>6s} {'anneal':>6s}"
           f"   {'fixed-float':>22s}   {'zero-float':>22s}   {'anneal-float':>22s}")
+    tally = {g: collections.Counter() for g in GRIDS[1:]}
     for case in cases:
         name, n = CASES[case]
         for m in LOCAL:
@@ -443,8 +444,18 @@ def print_paired(cases, results, stats_by) -> None:
                 a, f_ = stats_by[case, f"{m} {g}"], stats_by[case, f"{m} float"]
                 overlap = "ovl" if a["lo"] <= f_["hi"] and f_["lo"] <= a["hi"] else "SEP"
                 parts.append(f"+{b:<3d}-{c:<3d} p={sign_test_p(b, c):<6.2g} {overlap}")
+                k_g, k_f = a["k"], f_["k"]
+                tally[g]["more" if k_g > k_f else "fewer" if k_g < k_f else "equal"] += 1
+                tally[g]["p < 0.05"] += sign_test_p(b, c) < 0.05
+                tally[g]["separate intervals"] += overlap == "SEP"
             print(f"{name + ' n=' + str(n):22s} {m:5s} " + " ".join(f"{k:6d}" for k in ks)
                   + "   " + "   ".join(f"{t:>22s}" for t in parts))
+    pairs = len(cases) * len(LOCAL)
+    print(f"\nover the {pairs} (case, method) pairs, successes of each grid variant against float:")
+    for g, t in tally.items():
+        print(f"  {g:13s} more in {t['more']}, fewer in {t['fewer']}, equal in {t['equal']}; "
+              f"sign test p < 0.05 in {t['p < 0.05']}, Wilson intervals separate in "
+              f"{t['separate intervals']}")
     print("\npooled over the functions of each group (different functions: a summary only)")
     groups = {"n <= 4": [c for c in cases if CASES[c][1] <= 4],
               "n >= 10": [c for c in cases if CASES[c][1] >= 10]}
@@ -546,6 +557,8 @@ def print_fixed_start(cases, fixed) -> None:
             cells[-1] += "*" if r.escape else ""
         print(f"{name + ' ' + str(n):20s}" + "".join(f"{c:>9s}" for c in cells))
         print(f"{'  nfev':20s}" + "".join(f"{fixed[case, m].nfev:9d}" for m in METHODS))
+    print(f"{'successes':20s}" + "".join(
+        f"{sum(fixed[c, m].success for c in cases):9d}" for m in METHODS) + f"  of {len(cases)}")
 
 
 # ----------------------------------------------------------------------------- figure
