@@ -1,6 +1,8 @@
 """Global-optimization success ratios at the authors' testbench protocol (issue 13, item 5).
 
-Run: `.venv/bin/python bench/bench_global.py [--quick] [--workers 2] [--starts 100]`.
+Run: `.venv/bin/python bench/bench_global.py [--quick] [--workers 2] [--starts 100]`. The full
+run (what `make bench` does) took 100 min wall with 2 worker processes on a shared 2-core machine;
+--quick took 2 min (bench/README.md).
 
 The claim under test (Seok & Kim, ETRI J. 45(1), 2023, abstract): quantization-based
 optimization finds global minima "with a higher success rate and fewer iterations" than the
