@@ -573,3 +573,20 @@ def test_langevin_rejects_a_bad_callable_temperature_at_the_step():
 def test_docstring_examples_run(module):
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted >= 5 and result.failed == 0
+
+
+def test_cg_armijo_accepts_a_large_c1_its_wolfe_default_c2_is_not_held_against_it():
+    """The testbench's Armijo constant c1 = 0.55 with cg (default c2 = 0.4, used only by the
+    Wolfe search): accepted with Armijo, with and without qp; refused with Wolfe, and a c2
+    the user passes is still checked."""
+    p = problems.rastrigin(2)
+    for qp in (None, 2**5):
+        r = qo.minimize(p.f, p.x0, jac=p.grad, method="cg", line_search="armijo", qp=qp,
+                        options={"c1": 0.55, "maxiter": 50})
+        assert r.nit > 0 and np.isfinite(r.fun)
+    with pytest.raises(ValueError, match="c2"):
+        qo.minimize(p.f, p.x0, jac=p.grad, method="cg", line_search="wolfe",
+                    options={"c1": 0.55})
+    with pytest.raises(ValueError, match="c2"):
+        qo.minimize(p.f, p.x0, jac=p.grad, method="cg", line_search="armijo",
+                    options={"c1": 0.55, "c2": 0.3})
