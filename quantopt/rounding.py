@@ -146,12 +146,13 @@ def _qp_float(q: Fraction) -> float:
 
 def _exact_int_as_float(a: np.ndarray, name: str) -> np.ndarray:
     """An integer array as float64, refusing values that float64 cannot hold exactly."""
-    f = a.astype(np.float64)
-    if a.size and np.any(np.abs(f) > 2.0**53):
-        big = a.flat[int(np.argmax(np.abs(f)))]
+    # compared as integers: in floats, 2**53 + 1 would round to 2**53 and pass the test
+    bad = (a > 2**53) if a.dtype.kind == "u" else (a > 2**53) | (a < -2**53)
+    if a.size and np.any(bad):
+        big = a.flat[int(np.argmax(bad))]
         raise OverflowError(f"{name} contains {big}, beyond 2**53: not exactly a float64; "
                             "pass Python ints or Fractions for exact arithmetic")
-    return f
+    return a.astype(np.float64)
 
 
 def _wrap(result: np.ndarray, arg: _Arg, pytype: type = float) -> Any:

@@ -1066,3 +1066,23 @@ def test_out_allocates_only_block_scratch():
         tracemalloc.stop()
     assert peak <= 8 * 8 * qr._BLOCK + 2**16
     np.testing.assert_array_equal(out, qo.quantize(x, 100.0))
+
+
+# Issue 15, item 1: integer arrays beyond 2**53 were rounded to float before the check, so
+# 2**53 + 1 passed as 2**53. Oracle: the exact integer against the bound, and Fractions.
+@given(st.integers(-(2**53) - 8, -(2**53) + 8) | st.integers(2**53 - 8, 2**53 + 8),
+       st.sampled_from([1, 4, 2**-3]))
+@example(2**53 + 1, 1)
+@example(-(2**53) - 1, 1)
+def test_integer_arrays_beyond_2_53_are_refused_not_rounded(k, qp):
+    arr = np.array([k], dtype=np.int64)
+    for call in (lambda: qo.to_codes(arr, qp), lambda: qo.quantize(arr, qp),
+                 lambda: qo.from_codes(arr, 1)):
+        if abs(k) > 2**53:
+            with pytest.raises(OverflowError, match="beyond 2\\*\\*53"):
+                call()
+        else:
+            call()  # exact: no error
+    if abs(k) <= 2**53:
+        assert qo.quantize(arr, qp)[0] == float(qo.quantize(Fraction(k), Fraction(qp)))
+        assert qo.from_codes(arr, 1)[0] == float(k)
