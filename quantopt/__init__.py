@@ -1,7 +1,10 @@
 """quantopt: a NumPy reference library for optimization and quantization in machine learning.
 
-The public API is listed in ``__all__``; ``import quantopt`` needs numpy alone.
+The public API is listed in ``__all__``; ``import quantopt`` needs numpy alone. The plotting
+modules ``quantopt.viz`` and ``quantopt.figures`` need matplotlib and are loaded on first use
+(``quantopt.viz.plot_contour(...)`` works after a plain ``import quantopt``).
 """
+import importlib
 from . import gradcheck, grid, noise, optim, problems, prox, proxquant, schedules, search
 from .minimize import OptimizeResult, minimize
 from .rounding import (
@@ -34,3 +37,17 @@ __all__ = [
     "search",
     "noise",
 ]
+
+#: submodules loaded on first attribute access (they import matplotlib); not in ``__all__``,
+#: so that ``from quantopt import *`` needs numpy alone too
+_LAZY = ("viz", "figures")
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

@@ -51,7 +51,7 @@ from __future__ import annotations
 import itertools
 import math
 import pathlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -132,14 +132,15 @@ def method_of(label: Any) -> str | None:
     """The method a label names (a key of :data:`METHOD_STYLES`), or None.
 
     Case is ignored, and a hyphen or underscore between letters joins them ("L-BFGS" is
-    lbfgs); the most specific name wins: ``"SGD+Momentum" -> "momentum"``, ``"GD lr=0.035" ->
-    "gd"``, ``"Adam uncorrected" -> "adam"``, ``"fixed grid" -> None``. A word that merely
-    contains a name does not count: the name must not be preceded or followed by a letter
-    ("Adam" is adam, "Adamant" is nothing).
+    lbfgs, and so is scipy's "L-BFGS-B"); the most specific name wins: ``"SGD+Momentum" ->
+    "momentum"``, ``"GD lr=0.035" -> "gd"``, ``"Adam uncorrected" -> "adam"``, ``"fixed grid"
+    -> None``. A word that merely contains a name does not count: the name must not be
+    preceded or followed by a letter ("Adam" is adam, "Adamant" is nothing).
     """
     import re
 
     text = re.sub(r"(?<=[a-z])[-_](?=[a-z])", "", str(label).lower())
+    text = re.sub(r"(?<![a-z])lbfgsb(?![a-z])", "lbfgs", text)  # scipy's "L-BFGS-B"
     for name in _METHOD_SEARCH:
         if re.search(rf"(?<![a-z]){name}(?![a-z])", text):
             return name
@@ -189,17 +190,51 @@ def _root_figure(ax: Any) -> Figure:
         return fig
 
 
-def _check_2d(problem: Any) -> None:
-    """Raise ValueError naming ``problem`` unless it is a Problem with n == 2."""
+class _Landscape:
+    """A plain callable f(x) of a 2-vector, seen as a problem: no minimizers, saddles or start
+    are known, and f* is taken as the smallest value on the contour grid."""
+
+    n = 2
+    minimizers = np.empty((0, 2))
+    saddles = np.empty((0, 2))
+    f_star = None
+
+    def __init__(self, func: Callable) -> None:
+        self.func = func
+        self.name = getattr(func, "__name__", "f")
+
+    def f(self, xy: np.ndarray) -> np.ndarray:
+        """f on a stack of points ``xy`` of shape (2, ...): one vectorized call if the callable
+        takes the stack and returns one value per point, else one call per point (a callable
+        written for a single 2-vector)."""
+        try:
+            with np.errstate(all="ignore"):
+                z = np.asarray(self.func(xy), dtype=float)
+            if z.shape == xy.shape[1:]:
+                return z
+        except Exception:  # noqa: BLE001 - not vectorized; evaluated point by point below
+            pass
+        pts = xy.reshape(2, -1).T
+        z = np.fromiter((float(self.func(pt.copy())) for pt in pts), dtype=float,
+                        count=len(pts))
+        return z.reshape(xy.shape[1:])
+
+
+def _as_problem(problem: Any) -> Any:
+    """A 2-D Problem as it is, or a plain callable f(x) wrapped as :class:`_Landscape`;
+    ValueError naming ``problem`` otherwise."""
     if not callable(getattr(problem, "f", None)):
-        raise ValueError("problem must be a quantopt.problems.Problem, "
-                         f"got {type(problem).__name__}")
+        if callable(problem):
+            return _Landscape(problem)
+        raise ValueError("problem must be a quantopt.problems.Problem or a callable f(x) of a "
+                         f"2-vector, got {type(problem).__name__}")
     n = getattr(problem, "n", None)
     if n is None:  # a duck-typed problem without .n: its start's length
         n = int(np.size(getattr(problem, "x0", ())))
     if n != 2:
         raise ValueError(f"problem must be 2-D to be drawn as a contour plot; "
                          f"{getattr(problem, 'name', 'it')!r} has n = {n}")
+    return problem
 
 
 def _as_path(value: Any, label: Any, name: str, n: int | None = 2) -> np.ndarray:
@@ -220,10 +255,15 @@ def _as_path(value: Any, label: Any, name: str, n: int | None = 2) -> np.ndarray
 
 
 def _as_paths(paths: Any, name: str, n: int | None = 2) -> dict[str, np.ndarray]:
-    """A dict label -> (T, n) array from a dict of results/arrays; ValueError if empty."""
-    if not isinstance(paths, Mapping):
-        raise ValueError(f"{name} must be a dict label -> OptimizeResult or (T, 2) array, "
-                         f"got {type(paths).__name__}")
+    """A dict label -> (T, n) array from a dict of results/arrays, or from one result or one
+    array (labelled "path"); ValueError if empty."""
+    if hasattr(paths, "path") or not isinstance(paths, Mapping):  # an OptimizeResult is a Mapping
+        if hasattr(paths, "path") or isinstance(paths, (np.ndarray, list, tuple)):
+            paths = {"path": paths}
+        else:
+            raise ValueError(f"{name} must be an OptimizeResult, a (T, 2) array, or a dict "
+                             f"label -> OptimizeResult or (T, 2) array, got "
+                             f"{type(paths).__name__}")
     if len(paths) == 0:
         raise ValueError(f"{name} is empty: give at least one path")
     return {str(label): _as_path(value, label, name, n) for label, value in paths.items()}
@@ -244,6 +284,9 @@ def _auto_bounds(problem: Any, paths: Sequence[np.ndarray], margin: float = 0.15
         if extra is not None and np.size(extra):
             pts.append(np.reshape(np.asarray(extra, dtype=float), (-1, 2)))
     if not pts:
+        if getattr(problem, "x0", None) is None:
+            raise ValueError("bounds must be given to draw a plain callable without paths "
+                             "(nothing else says where to look)")
         pts.append(np.reshape(np.asarray(problem.x0, dtype=float), (1, 2)))
     allp = np.concatenate(pts, axis=0)
     allp = allp[np.all(np.isfinite(allp), axis=1)]
@@ -397,11 +440,16 @@ def plot_contour(problem, paths=None, *, ax=None, qp=None, levels=30, log=True, 
 
     Parameters
     ----------
-    problem : quantopt.problems.Problem
-        A 2-D problem (``problem.n == 2``); ValueError naming ``problem`` otherwise.
-    paths : dict, optional
-        label -> OptimizeResult (its ``.path`` is drawn) or array of shape (T, 2). An empty dict
-        or an empty path raises ValueError naming ``paths``.
+    problem : quantopt.problems.Problem or callable
+        A 2-D problem (``problem.n == 2``), or a plain callable ``f(x)`` of a 2-vector (then no
+        minimizer is marked, f* is the smallest value on the contour grid, and ``bounds`` or
+        paths must say where to look; f is called once on the stacked grid of shape
+        (2, 200, 200) if it returns one value per point, else once per grid point). Anything
+        else raises ValueError naming ``problem``.
+    paths : OptimizeResult, array or dict, optional
+        One run (an OptimizeResult, whose ``.path`` is drawn, or an array of shape (T, 2),
+        labelled "path"), or a dict label -> OptimizeResult or (T, 2) array. An empty dict or
+        an empty path raises ValueError naming ``paths``.
     ax : matplotlib Axes, optional
         Draw into this Axes; by default a new Figure with one Axes is made.
     qp : positive number, optional
@@ -425,7 +473,7 @@ def plot_contour(problem, paths=None, *, ax=None, qp=None, levels=30, log=True, 
     call ``plot_contour(p, {"GD": r_gd, "Adam": r_adam})``; the figure shows both paths leaving
     the start square and Adam's following the curved valley toward the star at (1, 1).
     """
-    _check_2d(problem)
+    problem = _as_problem(problem)
     arrays = {} if paths is None else _as_paths(paths, "paths")
     if bounds is None:
         bounds = _auto_bounds(problem, list(arrays.values()))
@@ -575,10 +623,12 @@ def animate_paths(problem, results, *, qp=None, interval=60, max_frames=150,
 
     Parameters
     ----------
-    problem : quantopt.problems.Problem
-        A 2-D problem; ValueError naming ``problem`` otherwise.
-    results : dict
-        label -> OptimizeResult or array of shape (T, 2); ValueError naming ``results`` if empty.
+    problem : quantopt.problems.Problem or callable
+        A 2-D problem, or a plain callable f(x) of a 2-vector (as in :func:`plot_contour`);
+        ValueError naming ``problem`` otherwise.
+    results : OptimizeResult, array or dict
+        One run (labelled "path"), or a dict label -> OptimizeResult or array of shape (T, 2);
+        ValueError naming ``results`` if empty.
     qp : positive number, optional
         Overlay the grid (1/qp)Z^2 (as in :func:`plot_contour`).
     interval : float
@@ -598,7 +648,7 @@ def animate_paths(problem, results, *, qp=None, interval=60, max_frames=150,
     Example: ``animate_paths(p, {"Momentum": r_mom, "Nesterov": r_nag})`` on an ill-conditioned
     quadratic shows momentum overshooting across the valley and Nesterov correcting earlier.
     """
-    _check_2d(problem)
+    problem = _as_problem(problem)
     arrays = _as_paths(results, "results")
     interval = _check_interval(interval)
     if bounds is None:
@@ -718,7 +768,7 @@ def animate_with_state(problem, result, fields, *, labels=None, interval=60,
     ``animate_with_state(p, r, ("G",))``: the right panel shows both coordinates of G_t rising,
     the steepest coordinate's fastest, while the path's steps on the left get shorter.
     """
-    _check_2d(problem)
+    problem = _as_problem(problem)
     if not (isinstance(result, Mapping) and "path" in result) and not hasattr(result, "path"):
         raise ValueError("result must be an OptimizeResult with a path, "
                          f"got {type(result).__name__}")

@@ -518,3 +518,59 @@ def test_grid_overlay_thin_window_and_empty_window():
     viz._grid_overlay(ax, 1, ((0.1, 0.9), (0.2, 0.8)))
     assert _grid_lines(ax) == (pytest.approx([]), pytest.approx([]))
     assert _grid_note(ax) == "grid 1/1: no grid line in view (spacing 1)"
+
+
+# --- frictions met as a new user (issue 15) --------------------------------------------------
+def test_quantopt_viz_loads_on_first_access():
+    code = ("import sys, quantopt; before = 'matplotlib' in sys.modules; "
+            "f = quantopt.viz.plot_contour; g = quantopt.figures; "
+            "print(before, 'matplotlib' in sys.modules, 'viz' in dir(quantopt), "
+            "'viz' in quantopt.__all__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True", "True", "False"]
+    with pytest.raises(AttributeError, match="no attribute 'vizz'"):
+        quantopt.vizz  # noqa: B018
+
+
+def test_contour_takes_one_result_and_one_array(quad, runs):
+    r = runs["Momentum"]
+    for one in (r, r.path):
+        ax = viz.plot_contour(quad, one).axes[0]
+        line = _lines_by_label(ax)["path"]
+        np.testing.assert_array_equal(line.get_xdata(), r.path[:, 0])
+        np.testing.assert_array_equal(line.get_ydata(), r.path[:, 1])
+    anim = viz.animate_paths(quad, r.path, max_frames=5)
+    assert list(anim.lines) == ["path"]
+    with pytest.raises(ValueError, match="paths must be an OptimizeResult"):
+        viz.plot_contour(quad, 3.0)
+
+
+@pytest.mark.parametrize("vectorized", [True, False])
+def test_contour_of_a_plain_callable(vectorized):
+    """A callable of one 2-vector (or of a stack of them) is drawn like a problem: its contour
+    values are f on the grid, the levels start at the grid's smallest value."""
+    def f(x):
+        if not vectorized and np.ndim(x) != 1:
+            raise ValueError("one point at a time")
+        return (x[0] - 1.0) ** 2 + 4.0 * x[1] ** 2
+
+    path = np.array([[3.0, 2.0], [1.0, 0.5], [1.0, 0.0]])
+    ax = viz.plot_contour(f, path, log=False, levels=[0.5, 2.0, 8.0]).axes[0]
+    (cs,) = [c for c in ax.collections if hasattr(c, "levels") and not c.filled]
+    np.testing.assert_array_equal(cs.levels, [0.5, 2.0, 8.0])
+    # the grid of f was drawn over the path's region (from the path alone)
+    x_lo, x_hi = ax.get_xlim()
+    assert x_lo < 1.0 < 3.0 < x_hi
+    ax2 = viz.plot_contour(f, bounds=((-1, 2), (-1, 1))).axes[0]
+    assert ax2.get_xlim() == (-1.0, 2.0)
+    with pytest.raises(ValueError, match="bounds must be given"):
+        viz.plot_contour(f)
+    with pytest.raises(ValueError, match="problem must be a quantopt.problems.Problem or a "
+                                         "callable"):
+        viz.plot_contour("not a function")
+
+
+def test_method_of_scipy_spellings():
+    assert viz.method_of("L-BFGS-B") == "lbfgs"
+    assert viz.method_of("BFGS") == "bfgs"
+    assert viz.method_of("L-BFGS-Bee") is None
