@@ -14,7 +14,10 @@ def check_real(name: str, value: Any, *, minimum: float | None = None,
     """A finite real number (>= minimum, or > minimum when strict), as a float."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:  # an int or Fraction beyond the float range
+        raise OverflowError(f"{name} is too large for a float64: {value!r:.40}") from None
     if not math.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value!r}")
     if minimum is not None and (value < minimum or (strict and value == minimum)):

@@ -87,3 +87,10 @@ def test_returned_real_names_the_callable():
     with pytest.raises(ValueError, match=r"jac must return an array of shape \(2,\)"):
         C.returned_real("jac", [1.0], (2,))
     assert C.returned_real("fun", 3, ()).dtype == np.float64
+
+
+def test_check_real_names_an_int_beyond_the_float_range():
+    with pytest.raises(OverflowError, match="^lam is too large for a float64"):
+        C.check_real("lam", 10**400)
+    with pytest.raises(OverflowError, match="^lr is too large"):
+        C.check_positive("lr", -(10**400))
