@@ -289,7 +289,8 @@ def test_update_rule_steps_refuse_bad_arguments_naming_them(name):
     assert np.isfinite(d).all()
     bad_steps = {
         "state": [None, "abc", (1, 2)],
-        "g": [None, "abc", np.array([1.0]), np.ones((3, 1)), np.array([1j, 0, 0]), [[1.0], [2.0, 3.0]]],
+        "g": [None, "abc", np.array([1.0]), np.ones((3, 1)), np.array([1j, 0, 0]),
+              [[1.0], [2.0, 3.0]]],
         "x": [None, "abc", np.array([1.0, 2.0])],
     }
     failures = []
