@@ -11,6 +11,7 @@ gradient function saw); closed forms for the toy problems, derived in the docstr
 from __future__ import annotations
 
 import doctest
+import importlib
 import math
 
 import numpy as np
@@ -610,5 +611,11 @@ def test_bad_inputs_raise_value_errors_naming_the_argument():
 
 
 def test_docstring_examples():
-    result = doctest.testmod(pq, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 15 and result.failed == 0
+    """Every module of the package (doctest.testmod on the package sees only __init__)."""
+    attempted = 0
+    for name in ("", ".models", ".data", ".methods", ".iterate", ".train", ".metrics", ".toys"):
+        module = importlib.import_module("quantopt.proxquant" + name)
+        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.failed == 0, name
+        attempted += result.attempted
+    assert attempted > 15
