@@ -136,7 +136,7 @@ from .data import Dataset, make_dataset
 from .iterate import Path, iterate
 from .metrics import quantize_model, sign_changes
 from .methods import BINARY_LEVELS as BINARY_LEVELS  # noqa: F401 (a module-level name)
-from .models import Model, make_logistic, make_mlp
+from .models import Model, ModelOverflow, make_logistic, make_mlp
 from .toys import (LazyToy, f_minus, f_minus_grad, f_plus, f_plus_grad, lazy_prox_toy,
                    smoothed_w, smoothed_w_grad, smoothed_w_prox)
 from .train import (TRAINERS, TrainResult, train_binaryconnect, train_full_precision,
@@ -144,6 +144,7 @@ from .train import (TRAINERS, TrainResult, train_binaryconnect, train_full_preci
 
 __all__ = [
     "Model",
+    "ModelOverflow",
     "Dataset",
     "TrainResult",
     "Path",

@@ -192,7 +192,8 @@ def take_step(method: Method, quant: Quantizer, rule: UpdateRule, state: Any,
     d, state = rule.step(state, theta, g)
     if frozen is not None:
         d = np.where(frozen, 0.0, d)
-    new = method.after(theta + lr * d, active, mu, quant)
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below
+        new = method.after(theta + lr * d, active, mu, quant)
     if clip and active.any():
         new = np.where(active, np.clip(new, quant.levels[0], quant.levels[-1]), new)
     if not np.isfinite(new).all():

@@ -48,7 +48,10 @@ class Model(NamedTuple):
         ``name -> (slice, shape)`` for ``W1, a1, b1, W2, ...``; see :meth:`unpack`.
     loss, grad : callable
         ``loss(theta, X, y) -> float`` (the mean cross-entropy) and ``grad(theta, X, y) ->
-        ndarray`` of θ's shape (backpropagation). Neither modifies its inputs.
+        ndarray`` of θ's shape (backpropagation). Neither modifies its inputs. θ and X must be
+        real and finite (errors name ``theta``, ``X``, ``y``); a loss, gradient or logit that
+        overflows at a huge θ raises :class:`ModelOverflow` (a ValueError) instead of
+        returning inf or NaN.
     predict : callable
         ``predict(theta, X) -> ndarray of int`` labels.
     init : callable
@@ -182,28 +185,32 @@ def _feedforward(name: str, sizes: tuple, activation: str) -> Model:
 
     def loss(theta: Any, X: Any, y: Any) -> float:
         theta, X, y = _inputs(theta, X, y, n_params, sizes)
-        return output_grad(forward(theta, X)[0], y)[0]
+        with np.errstate(over="ignore", invalid="ignore"):
+            value = output_grad(forward(theta, X)[0], y)[0]
+        return _finite(value, "loss", theta)
 
     def grad(theta: Any, X: Any, y: Any) -> np.ndarray:
         theta, X, y = _inputs(theta, X, y, n_params, sizes)
-        z, hs, pre, lin, layers = forward(theta, X)
-        dz = output_grad(z, y)[1]
-        g = np.empty(n_params)
-        for layer in range(n_layers, 0, -1):
-            W, a, _ = layers[layer - 1]
-            h_in = hs[layer - 1]
-            g[layout[f"W{layer}"][0]] = (a * (h_in.T @ dz)).ravel()
-            g[layout[f"a{layer}"][0]] = np.sum(dz * lin[layer - 1])
-            g[layout[f"b{layer}"][0]] = dz.sum(axis=0)
-            if layer > 1:
-                dh = a * (dz @ W.T)
-                dz = dh * act_grad(pre[layer - 2], h_in)
-        return g
+        with np.errstate(over="ignore", invalid="ignore"):
+            z, hs, pre, lin, layers = forward(theta, X)
+            dz = output_grad(z, y)[1]
+            g = np.empty(n_params)
+            for layer in range(n_layers, 0, -1):
+                W, a, _ = layers[layer - 1]
+                h_in = hs[layer - 1]
+                g[layout[f"W{layer}"][0]] = (a * (h_in.T @ dz)).ravel()
+                g[layout[f"a{layer}"][0]] = np.sum(dz * lin[layer - 1])
+                g[layout[f"b{layer}"][0]] = dz.sum(axis=0)
+                if layer > 1:
+                    dh = a * (dz @ W.T)
+                    dz = dh * act_grad(pre[layer - 2], h_in)
+        return _finite(g, "gradient", theta)
 
     def predict(theta: Any, X: Any) -> np.ndarray:
         theta = _theta(theta, n_params)
         X = _features(X, sizes[0])
-        z = forward(theta, X)[0]
+        with np.errstate(over="ignore", invalid="ignore"):
+            z = _finite(forward(theta, X)[0], "output (logits)", theta)
         if n_out == 1:
             return (z[:, 0] > 0).astype(np.int64)
         return np.argmax(z, axis=1).astype(np.int64)
@@ -219,6 +226,18 @@ def _feedforward(name: str, sizes: tuple, activation: str) -> Model:
 
     return Model(name, tuple(sizes), activation, n_params, mask, layout, loss, grad, predict,
                  init)
+
+
+class ModelOverflow(ValueError):
+    """A model's loss, gradient or logits overflowed to inf/NaN at finite but too large θ (or
+    X); a ValueError. The training loops turn it into an error naming ``lr``."""
+
+
+def _finite(value: Any, what: str, theta: np.ndarray) -> Any:
+    if not np.isfinite(value).all():
+        raise ModelOverflow(f"the model's {what} is not finite at this theta (overflow: max "
+                            f"|theta| = {np.abs(theta).max():.3g}); theta or X is too large")
+    return value
 
 
 def _theta(theta: Any, n_params: int, name: str = "theta") -> np.ndarray:

@@ -26,7 +26,7 @@ from .data import check_data
 from .methods import (BINARY_LEVELS, HOMOTOPIES, Quantizer, check_lam, check_levels,
                       check_rule, get_method, projected, prox_strength, take_step)
 from .metrics import sign_changes
-from .models import Model, _theta
+from .models import Model, ModelOverflow, _theta
 
 
 class TrainResult(NamedTuple):
@@ -120,10 +120,14 @@ def _train(method: str, model: Model, data: Any, theta0: Any, *, rule: Any, lr: 
 
     def record(epoch: int, step: int, lam_t: float) -> None:
         evaluated = projected(theta, mask, math.inf, quant) if spec.quantized else theta
-        loss = model.loss(evaluated, X, y)
-        if not math.isfinite(loss):
-            raise ValueError(f"the training loss became non-finite ({loss}) at epoch {epoch} "
-                             f"(max |theta| = {np.abs(theta).max():.3g}): lr={lr!r} is too large")
+        try:
+            loss = model.loss(evaluated, X, y)
+        except ModelOverflow as err:
+            raise ValueError(f"the training loss overflowed at epoch {epoch} (max |theta| = "
+                             f"{np.abs(theta).max():.3g}): lr={lr!r} is too large") from err
+        if not math.isfinite(loss):  # a user's model
+            raise ValueError(f"model.loss returned {loss} at epoch {epoch} (max |theta| = "
+                             f"{np.abs(theta).max():.3g}); if theta grew, lr={lr!r} is too large")
         hist["epoch"].append(epoch)
         hist["step"].append(step)
         hist["loss"].append(loss)
@@ -150,8 +154,13 @@ def _train(method: str, model: Model, data: Any, theta0: Any, *, rule: Any, lr: 
             idx = perm[start:start + batch_size]
 
             def gradient(point: np.ndarray) -> np.ndarray:
-                return returned_real("model.grad", model.grad(point, X[idx], y[idx]),
-                                     (model.n_params,))
+                try:
+                    g = model.grad(point, X[idx], y[idx])
+                except ModelOverflow as err:
+                    raise ValueError(f"the gradient overflowed at step {step} (max |theta| = "
+                                     f"{np.abs(point).max():.3g}): lr={lr!r} is too large"
+                                     ) from err
+                return returned_real("model.grad", g, (model.n_params,))
 
             lam_t, mu = prox_strength(spec, lr, lam, homotopy, step, epoch)
             theta, state, _ = take_step(spec, quant, rule, state, theta, gradient, lr=lr,
