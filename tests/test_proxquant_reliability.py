@@ -279,3 +279,39 @@ def test_make_dataset_is_finite_for_every_accepted_noise(noise, kind, n, seed):
     d = pq.make_dataset(n, 3, kind=kind, noise=noise, test_fraction=0.5, seed=seed)
     for a in d[:4]:
         assert np.isfinite(a).all()
+
+
+# ------------------------------------------------------------------------------------------------
+# found by tests/test_proxquant_fuzz.py (issue 15, the fuzz asked for with item 11)
+
+
+def test_test_fraction_must_be_below_one():
+    # issue 15 fuzz: test_fraction=1e308 raised "cannot convert float infinity to integer"
+    for bad in (1e308, 1.0, 2.0):
+        with pytest.raises(ValueError, match="test_fraction"):
+            pq.make_dataset(20, 3, test_fraction=bad)
+    assert pq.make_dataset(20, 3, test_fraction=0.25).X_test.shape == (5, 3)
+
+
+def test_a_ragged_mask_and_an_array_as_data_are_named():
+    # issue 15 fuzz: a ragged mask gave numpy's inhomogeneous-shape error; an array passed as
+    # data was unpacked row by row and the error named X_train
+    with pytest.raises(TypeError, match="mask"):
+        pq.iterate("gd", pq.f_plus_grad, [0.1, 0.2], lr=0.1, n_steps=2, mask=[[True], [1, 2]])
+    with pytest.raises(TypeError, match="data"):
+        pq.train_proxquant(MODEL, np.ones((5, 3)), epochs=1)
+    with pytest.raises(ValueError, match="X_test"):  # names both arrays of the mismatch
+        pq.train_proxquant(MODEL, with_field(SMALL, X_test=SMALL.X_test[:2]), epochs=1)
+
+
+@pytest.mark.parametrize("u, mu", [(1e200, 1e199), (1e300, 3e299), (5e307, 1e307)])
+def test_smoothed_w_prox_of_huge_values(u, mu):
+    # issue 15 fuzz: the objective overflowed to inf for every candidate, all tied, and the
+    # prox returned 0. For u - mu >= 1 + delta the minimizer is on the outer linear piece,
+    # x = u - mu (there R = x - 1: the objective's derivative x - u + mu vanishes), and the sign
+    # of v is kept.
+    assert pq.smoothed_w_prox(u, mu, 0.1) == u - mu
+    assert pq.smoothed_w_prox(-u, mu, 0.1) == -(u - mu)
+    # and a huge mu sends a moderate v to the nearest minimizer of R, the level +-1
+    assert pq.smoothed_w_prox(0.3, 1e300, 0.1) == 1.0
+    assert pq.smoothed_w_prox(-0.3, 1e300, 0.1) == -1.0

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .._checks import check_choice, check_int, check_real, check_rng
+from .._checks import check_choice, check_int, check_real, check_rng, check_unit_interval
 from .models import _features, _labels
 
 
@@ -68,7 +68,7 @@ def make_dataset(n_samples: int = 600, n_features: int = 10, *, kind: str = "moo
 
     Inputs: n_samples >= 2 and n_features >= 2 integers; 0 <= noise <= 1e100 (larger noise
     would overflow the standardization: the data are then finite for every accepted input);
-    0 < test_fraction with at least one training and one test sample. Anything else raises
+    0 < test_fraction < 1, leaving at least one training and one test sample. Anything else raises
     TypeError or ValueError naming the argument.
 
     Examples
@@ -84,7 +84,7 @@ def make_dataset(n_samples: int = 600, n_features: int = 10, *, kind: str = "moo
     if noise > MAX_NOISE:
         raise ValueError(f"noise must be <= {MAX_NOISE:g} (so that the data and their squares "
                          f"stay finite), got {noise!r}")
-    frac = check_real("test_fraction", test_fraction, minimum=0.0, strict=True)
+    frac = check_unit_interval("test_fraction", test_fraction, closed_left=False)
     n_test = int(round(frac * n))
     if not 1 <= n_test <= n - 1:
         raise ValueError(f"test_fraction must leave at least one training and one test "
@@ -102,15 +102,16 @@ def make_dataset(n_samples: int = 600, n_features: int = 10, *, kind: str = "moo
 
 
 def check_data(data: Any, n_in: int, n_out: int) -> Dataset:
-    """(X_train, y_train, X_test, y_test) checked up front for a model with n_in inputs and
-    n_out outputs: real, finite, 2-D X with n_in columns and at least one sample, integer labels
-    one per sample. Errors name X_train, y_train, X_test or y_test. New arrays."""
-    try:
-        X_train, y_train, X_test, y_test = tuple(data)[:4]
-    except (TypeError, ValueError) as exc:
-        raise TypeError("data must be a Dataset (X_train, y_train, X_test, y_test)") from exc
+    """A Dataset (or a tuple or list (X_train, y_train, X_test, y_test)) checked up front for a
+    model with n_in inputs and n_out outputs: real, finite, 2-D X with n_in columns and at least
+    one sample, integer labels one per sample. Errors name data, X_train, y_train, X_test or
+    y_test. New arrays."""
+    if not isinstance(data, (tuple, list)) or len(data) < 4:
+        raise TypeError(f"data must be a Dataset or a tuple (X_train, y_train, X_test, y_test), "
+                        f"got {type(data).__name__}")
+    X_train, y_train, X_test, y_test = tuple(data)[:4]
     X_train = _features(X_train, n_in, "X_train")
     X_test = _features(X_test, n_in, "X_test")
-    y_train = _labels(y_train, X_train.shape[0], n_out, "y_train")
-    y_test = _labels(y_test, X_test.shape[0], n_out, "y_test")
+    y_train = _labels(y_train, X_train.shape[0], n_out, "y_train", "X_train")
+    y_test = _labels(y_test, X_test.shape[0], n_out, "y_test", "X_test")
     return Dataset(X_train, y_train, X_test, y_test, getattr(data, "name", ""))

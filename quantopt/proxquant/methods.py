@@ -147,7 +147,10 @@ def check_mask(mask: Any, shape: tuple, name: str = "mask") -> np.ndarray:
     """A boolean array of the given shape (None: all True), flattened (a new array)."""
     if mask is None:
         return np.ones(int(np.prod(shape, dtype=int)), dtype=bool)
-    m = np.asarray(mask)
+    try:
+        m = np.asarray(mask)
+    except (TypeError, ValueError) as err:  # ragged nested lists
+        raise TypeError(f"{name} must be a boolean array of shape {shape}: {err}") from err
     if m.dtype != bool:
         raise TypeError(f"{name} must be a boolean array of shape {shape}, got dtype {m.dtype}")
     if m.shape != tuple(shape):

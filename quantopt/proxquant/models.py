@@ -255,12 +255,14 @@ def _features(X: Any, n_in: int, name: str = "X") -> np.ndarray:
     return arr
 
 
-def _labels(y: Any, n_samples: int, n_out: int, name: str = "y") -> np.ndarray:
-    """y as int64 labels in 0 .. max(1, n_out - 1), one per sample, or an error naming it."""
+def _labels(y: Any, n_samples: int, n_out: int, name: str = "y",
+            x_name: str = "X") -> np.ndarray:
+    """y as int64 labels in 0 .. max(1, n_out - 1), one per sample of x_name, or an error
+    naming it."""
     arr = check_real_array(name, y, ndim=1)
     if arr.shape[0] != n_samples:
-        raise ValueError(f"{name} must have shape ({n_samples},) to match the samples, got "
-                         f"{arr.shape}")
+        raise ValueError(f"{name} must have shape ({n_samples},) to match the {n_samples} "
+                         f"samples of {x_name}, got {arr.shape}")
     n_classes = max(2, n_out)
     labels = arr.astype(np.int64)
     if np.any(labels != arr) or labels.min() < 0 or labels.max() >= n_classes:

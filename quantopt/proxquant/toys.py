@@ -101,10 +101,11 @@ def smoothed_w(theta: Any, delta: float = 0.1) -> Any:
     u = np.abs(check_real_array("theta", theta))
     if delta == 0:
         return np.abs(u - 1.0)
-    return np.select(
-        [u <= delta, u <= 1 - delta, u <= 1 + delta],
-        [1 - delta / 2 - u * u / (2 * delta), 1 - u, (u - 1) ** 2 / (2 * delta) + delta / 2],
-        u - 1)
+    with np.errstate(over="ignore"):  # only in pieces that are not selected (huge u)
+        return np.select(
+            [u <= delta, u <= 1 - delta, u <= 1 + delta],
+            [1 - delta / 2 - u * u / (2 * delta), 1 - u, (u - 1) ** 2 / (2 * delta) + delta / 2],
+            u - 1)
 
 
 def smoothed_w_grad(theta: Any, delta: float = 0.1) -> Any:
@@ -116,8 +117,9 @@ def smoothed_w_grad(theta: Any, delta: float = 0.1) -> Any:
     u = np.abs(t)
     if delta == 0:
         return np.sign(t) * np.sign(u - 1.0)
-    r = np.select([u <= delta, u <= 1 - delta, u <= 1 + delta],
-                  [-u / delta, -np.ones_like(u), (u - 1) / delta], np.ones_like(u))
+    with np.errstate(over="ignore"):  # only in pieces that are not selected (huge u)
+        r = np.select([u <= delta, u <= 1 - delta, u <= 1 + delta],
+                      [-u / delta, -np.ones_like(u), (u - 1) / delta], np.ones_like(u))
     return np.sign(t) * r
 
 
@@ -139,6 +141,7 @@ def smoothed_w_prox(v: Any, mu: float, delta: float = 0.1) -> Any:
         Huber  [1-delta, 1+delta]:  clip((u*delta + mu)/(delta + mu), 1 - delta, 1 + delta)
         linear [1 + delta, inf):    max(u - mu, 1 + delta)
         prox = sign(v) * argmin over these candidates of 1/2 (x - u)^2 + mu R_delta(x)
+               (the objective is compared divided by max(1, u, mu)^2, so that it stays finite)
 
     For δ = 0 this is :func:`quantopt.prox.binary` (which is called).
 
@@ -155,13 +158,17 @@ def smoothed_w_prox(v: Any, mu: float, delta: float = 0.1) -> Any:
     if mu == 0:
         return v64.copy()
     u = np.abs(v64)[..., None]
-    cap = u * delta / (delta - mu) if mu < delta else np.zeros_like(u)
+    with np.errstate(over="ignore"):  # mu just below delta: cap = inf, clipped to delta
+        cap = u * delta / (delta - mu) if mu < delta else np.zeros_like(u)
     cand = np.concatenate([
         np.zeros_like(u), np.full_like(u, delta), np.clip(cap, 0.0, delta),
         np.clip(u + mu, delta, 1 - delta),
         np.clip((u * delta + mu) / (delta + mu), 1 - delta, 1 + delta),
         np.maximum(u - mu, 1 + delta)], axis=-1)
-    obj = 0.5 * (cand - u) ** 2 + mu * smoothed_w(cand, delta)
+    # the objective divided by s^2, s = max(1, u, mu): the same argmin, and no overflow to inf
+    # (which would make all candidates tie) for huge u or mu; s = 1 for u, mu <= 1
+    s = np.maximum(np.maximum(u, mu), 1.0)
+    obj = 0.5 * ((cand - u) / s) ** 2 + (mu / s) * (smoothed_w(cand, delta) / s)
     x = np.take_along_axis(cand, np.argmin(obj, axis=-1)[..., None], axis=-1)[..., 0]
     return np.where(v64 < 0, -x, x)
 
