@@ -619,3 +619,21 @@ def test_docstring_examples():
         assert result.failed == 0, name
         attempted += result.attempted
     assert attempted > 15
+
+
+# the public names of quantopt/proxquant.py before it became a package (issue 15, Layout)
+NAMES_BEFORE_THE_SPLIT = [
+    "Model", "Dataset", "TrainResult", "Path", "LazyToy", "make_logistic", "make_mlp",
+    "make_dataset", "train_full_precision", "train_proxquant", "train_binaryconnect",
+    "train_lazy_prox", "TRAINERS", "iterate", "sign_changes", "quantize_model", "f_plus",
+    "f_plus_grad", "f_minus", "f_minus_grad", "smoothed_w", "smoothed_w_grad",
+    "smoothed_w_prox", "lazy_prox_toy", "BINARY_LEVELS"]
+
+
+def test_the_package_keeps_every_public_name():
+    # issue 15 Layout: quantopt.proxquant.X keeps working for every public X
+    for name in NAMES_BEFORE_THE_SPLIT:
+        assert hasattr(pq, name), name
+    assert set(NAMES_BEFORE_THE_SPLIT) - {"BINARY_LEVELS"} <= set(pq.__all__)
+    from quantopt.proxquant import iterate, train_proxquant  # noqa: F401
+    assert pq.BINARY_LEVELS.tolist() == [-1.0, 1.0] and not pq.BINARY_LEVELS.flags.writeable

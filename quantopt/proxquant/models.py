@@ -264,7 +264,8 @@ def _labels(y: Any, n_samples: int, n_out: int, name: str = "y",
         raise ValueError(f"{name} must have shape ({n_samples},) to match the {n_samples} "
                          f"samples of {x_name}, got {arr.shape}")
     n_classes = max(2, n_out)
-    labels = arr.astype(np.int64)
+    with np.errstate(invalid="ignore"):  # labels beyond int64 are caught just below
+        labels = arr.astype(np.int64)
     if np.any(labels != arr) or labels.min() < 0 or labels.max() >= n_classes:
         raise ValueError(f"{name} must hold integer labels in 0..{n_classes - 1}")
     return labels
