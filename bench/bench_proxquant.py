@@ -1,7 +1,8 @@
 """ProxQuant vs BinaryConnect (and the lazy prox-gradient method) on small binary networks.
 
 Run: `make bench` (or `.venv/bin/python bench/bench_proxquant.py`). Deterministic (every random
-draw comes from a seed), about 15-20 s on 2 cores.
+draw comes from a seed), about 4 s on 2 cores. Results and their reading:
+docs/proxquant_results.md.
 
 The paper's protocol, scaled down (Bai, Wang & Liberty, ICLR 2019, section 4.1 and Appendix C):
 for each seed, a full-precision warm start (Adam, lr 0.01); from it, ProxQuant (binary W-shaped

@@ -11,6 +11,7 @@ gradient function saw); closed forms for the toy problems, derived in the docstr
 from __future__ import annotations
 
 import doctest
+import importlib
 import math
 
 import numpy as np
@@ -610,5 +611,29 @@ def test_bad_inputs_raise_value_errors_naming_the_argument():
 
 
 def test_docstring_examples():
-    result = doctest.testmod(pq, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 15 and result.failed == 0
+    """Every module of the package (doctest.testmod on the package sees only __init__)."""
+    attempted = 0
+    for name in ("", ".models", ".data", ".methods", ".iterate", ".train", ".metrics", ".toys"):
+        module = importlib.import_module("quantopt.proxquant" + name)
+        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.failed == 0, name
+        attempted += result.attempted
+    assert attempted > 15
+
+
+# the public names of quantopt/proxquant.py before it became a package (issue 15, Layout)
+NAMES_BEFORE_THE_SPLIT = [
+    "Model", "Dataset", "TrainResult", "Path", "LazyToy", "make_logistic", "make_mlp",
+    "make_dataset", "train_full_precision", "train_proxquant", "train_binaryconnect",
+    "train_lazy_prox", "TRAINERS", "iterate", "sign_changes", "quantize_model", "f_plus",
+    "f_plus_grad", "f_minus", "f_minus_grad", "smoothed_w", "smoothed_w_grad",
+    "smoothed_w_prox", "lazy_prox_toy", "BINARY_LEVELS"]
+
+
+def test_the_package_keeps_every_public_name():
+    # issue 15 Layout: quantopt.proxquant.X keeps working for every public X
+    for name in NAMES_BEFORE_THE_SPLIT:
+        assert hasattr(pq, name), name
+    assert set(NAMES_BEFORE_THE_SPLIT) - {"BINARY_LEVELS"} <= set(pq.__all__)
+    from quantopt.proxquant import iterate, train_proxquant  # noqa: F401
+    assert pq.BINARY_LEVELS.tolist() == [-1.0, 1.0] and not pq.BINARY_LEVELS.flags.writeable
