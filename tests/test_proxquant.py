@@ -10,8 +10,6 @@ gradient function saw); closed forms for the toy problems, derived in the docstr
 """
 from __future__ import annotations
 
-import doctest
-import importlib
 import math
 
 import numpy as np
@@ -608,17 +606,6 @@ def test_bad_inputs_raise_value_errors_naming_the_argument():
         pq.make_dataset(10, 3, test_fraction=1.0)
     with pytest.raises(ValueError, match="mu"):
         pq.smoothed_w_prox(0.3, -1.0)
-
-
-def test_docstring_examples():
-    """Every module of the package (doctest.testmod on the package sees only __init__)."""
-    attempted = 0
-    for name in ("", ".models", ".data", ".methods", ".iterate", ".train", ".metrics", ".toys"):
-        module = importlib.import_module("quantopt.proxquant" + name)
-        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
-        assert result.failed == 0, name
-        attempted += result.attempted
-    assert attempted > 15
 
 
 # the public names of quantopt/proxquant.py before it became a package (issue 15, Layout)
