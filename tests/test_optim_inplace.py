@@ -18,7 +18,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import quantopt.optim as optim
-import quantopt.optim.base as base
+import quantopt.optim._fused as fused
 from quantopt.optim.base import UpdateRule, generic_step_inplace
 
 FUSED = ["gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"]
@@ -49,13 +49,13 @@ SHAPES = ["0d", "1", "2", "3b+5", "2d"]
 @contextlib.contextmanager
 def block_length(b, dtype):
     """Blocks of b elements of dtype (None: the library's default) for the duration."""
-    old = base.BLOCK_BYTES
+    old = fused.BLOCK_BYTES
     itemsize = np.dtype(dtype).itemsize
-    base.BLOCK_BYTES = old if b is None else b * itemsize
+    fused.BLOCK_BYTES = old if b is None else b * itemsize
     try:
-        yield base.BLOCK_BYTES // itemsize
+        yield fused.BLOCK_BYTES // itemsize
     finally:
-        base.BLOCK_BYTES = old
+        fused.BLOCK_BYTES = old
 
 
 def shape_for(kind, b):
@@ -155,7 +155,7 @@ def test_step_inplace_fortran_order_and_default_block(name, dtype):
     """All-Fortran-contiguous arrays work too (elementwise in memory order), at the real block
     length, over several blocks with a ragged last one."""
     rng = np.random.default_rng(7)
-    n = 3 * (base.BLOCK_BYTES // np.dtype(dtype).itemsize) + 5
+    n = 3 * (fused.BLOCK_BYTES // np.dtype(dtype).itemsize) + 5
     x0 = np.asfortranarray(rng.normal(size=(5, n // 5 + 1)).astype(dtype))
     rule = optim.RULES[name]()
     state_pure = rule.init(x0)

@@ -12,10 +12,9 @@ State arrays take x0's float dtype (float32 stays float32); other dtypes give fl
 
 Each rule also has ``step_inplace(state, x, g, lr)`` (see :mod:`quantopt.optim.base`): the fused
 step ``x <- x + lr*d`` done in place in cache-sized blocks, bit for bit the numbers of ``step``
-followed by ``x + lr*d``. The kernels below perform the same IEEE operations, on the same
-operands in the same order, as those lines (``-a / b`` is ``(-a) / b`` in Python, so the
-negation comes first here too); each ufunc writes into a block of the state or into a
-block-sized scratch buffer (``out=``), so nothing proportional to n is allocated.
+followed by ``x + lr*d``. Its kernel (in the private module ``quantopt.optim._fused``) performs
+the same IEEE operations, on the same operands in the same order, as those lines, writing into
+blocks of the state or block-sized scratch buffers: nothing proportional to n is allocated.
 """
 from __future__ import annotations
 
@@ -23,99 +22,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .base import (UpdateRule, blocks, check_float_hyper, check_positive, check_unit_interval,
-                   dtype_scalars, prepare_inplace, state_zeros)
-
-
-# --------------------------------------------------------------------------------------------
-# Fused, blocked in-place kernels. The scalars are the Python floats of ``step``, converted once
-# to x's dtype (``dtype_scalars``: the value NEP 50 gives them in ``step``, so a float32 array
-# stays float32 with the scalar rounded to float32 exactly as in ``step``). Outputs are passed
-# positionally (cheaper calls). Every
-# operation of ``step`` and of the driver's ``x + lr*d`` is repeated with the same operands in
-# the same order, so the results agree bit for bit, NaN signs included (no rewrite such as
-# ``x - lr*(g/s)`` for ``x + lr*(-g/s)``: equal for numbers, but not for a NaN's sign bit).
-
-
-def _adagrad_inplace(eps, state, x, g, lr):
-    lr, (xf, gf, Gf) = prepare_inplace(state, AdaGradState, ("G",), x, g, lr)
-    lr, eps = dtype_scalars(xf.dtype, lr, eps)
-    b, starts = blocks(xf.size, xf.dtype)
-    t = np.empty(b, dtype=xf.dtype)
-    u = np.empty(b, dtype=xf.dtype)
-    for i in starts:
-        xb, gb, Gb = xf[i:i + b], gf[i:i + b], Gf[i:i + b]
-        k = xb.size
-        tb, ub = t[:k], u[:k]
-        np.multiply(gb, gb, tb)      # g * g
-        np.add(Gb, tb, Gb)           # G = G + g*g
-        np.negative(gb, tb)          # -g
-        np.sqrt(Gb, ub)              # sqrt(G)
-        np.add(ub, eps, ub)          # sqrt(G) + eps
-        np.divide(tb, ub, tb)        # d = -g / (sqrt(G) + eps)
-        np.multiply(lr, tb, tb)      # lr * d
-        np.add(xb, tb, xb)           # x + lr*d
-    return state
-
-
-def _rmsprop_inplace(delta, eps, state, x, g, lr):
-    lr, (xf, gf, sf) = prepare_inplace(state, RMSPropState, ("s",), x, g, lr)
-    c = 1 - delta                        # the same Python float as in step
-    lr, delta, c, eps = dtype_scalars(xf.dtype, lr, delta, c, eps)
-    b, starts = blocks(xf.size, xf.dtype)
-    t = np.empty(b, dtype=xf.dtype)
-    u = np.empty(b, dtype=xf.dtype)
-    for i in starts:
-        xb, gb, sb = xf[i:i + b], gf[i:i + b], sf[i:i + b]
-        k = xb.size
-        tb, ub = t[:k], u[:k]
-        np.multiply(delta, sb, sb)   # delta * s
-        np.multiply(gb, gb, tb)      # g * g
-        np.multiply(c, tb, tb)       # (1 - delta) * (g*g)
-        np.add(sb, tb, sb)           # s = delta*s + (1-delta)*g*g
-        np.negative(gb, tb)          # -g
-        np.sqrt(sb, ub)              # sqrt(s)
-        np.add(ub, eps, ub)          # sqrt(s) + eps
-        np.divide(tb, ub, tb)        # d = -g / (sqrt(s) + eps)
-        np.multiply(lr, tb, tb)      # lr * d
-        np.add(xb, tb, xb)           # x + lr*d
-    return state
-
-
-def _adam_inplace(beta1, beta2, eps, state, x, g, lr):
-    lr, (xf, gf, mf, vf) = prepare_inplace(state, AdamState, ("m", "v"), x, g, lr)
-    # a Python int, as init makes: a numpy integer t would make beta1**t a numpy float64 in
-    # step, which promotes float32 arrays, so the in-place numbers could not match
-    if isinstance(state.t, bool) or not isinstance(state.t, int) or state.t < 0:
-        raise TypeError(f"state.t must be a Python int >= 0 (steps taken), got {state.t!r}")
-    t = state.t + 1
-    c1, c2 = 1 - beta1, 1 - beta2        # the same Python floats as in step
-    bc1, bc2 = 1 - beta1**t, 1 - beta2**t
-    lr, beta1, beta2, c1, c2, bc1, bc2, eps = dtype_scalars(xf.dtype, lr, beta1, beta2, c1, c2,
-                                                            bc1, bc2, eps)
-    b, starts = blocks(xf.size, xf.dtype)
-    p = np.empty(b, dtype=xf.dtype)
-    q = np.empty(b, dtype=xf.dtype)
-    for i in starts:
-        xb, gb, mb, vb = xf[i:i + b], gf[i:i + b], mf[i:i + b], vf[i:i + b]
-        k = xb.size
-        pb, qb = p[:k], q[:k]
-        np.multiply(beta1, mb, mb)   # beta1 * m
-        np.multiply(c1, gb, pb)      # (1 - beta1) * g
-        np.add(mb, pb, mb)           # m = beta1*m + (1-beta1)*g
-        np.multiply(beta2, vb, vb)   # beta2 * v
-        np.multiply(gb, gb, pb)      # g * g
-        np.multiply(c2, pb, pb)      # (1 - beta2) * (g*g)
-        np.add(vb, pb, vb)           # v = beta2*v + (1-beta2)*g*g
-        np.divide(mb, bc1, pb)       # m_hat = m / (1 - beta1**t)
-        np.negative(pb, pb)          # -m_hat
-        np.divide(vb, bc2, qb)       # v_hat = v / (1 - beta2**t)
-        np.sqrt(qb, qb)              # sqrt(v_hat)
-        np.add(qb, eps, qb)          # sqrt(v_hat) + eps
-        np.divide(pb, qb, pb)        # d = -m_hat / (sqrt(v_hat) + eps)
-        np.multiply(lr, pb, pb)      # lr * d
-        np.add(xb, pb, xb)           # x + lr*d
-    return AdamState(m=state.m, v=state.v, t=t)
+from .._checks import check_positive, check_unit_interval
+from . import _fused
+from .base import UpdateRule, state_zeros
 
 
 class AdaGradState(NamedTuple):
@@ -176,7 +85,7 @@ def adagrad(eps: float = 1e-7) -> UpdateRule:
         return d, AdaGradState(G=G)
 
     def step_inplace(state: AdaGradState, x: np.ndarray, g: np.ndarray, lr: float, hess=None):
-        return _adagrad_inplace(eps, state, x, g, lr)
+        return _fused.adagrad(state, x, g, lr, AdaGradState, eps)
 
     return UpdateRule("adagrad", init, step, {"eps": eps}, step_inplace=step_inplace)
 
@@ -242,8 +151,7 @@ def rmsprop(decay_rate: float = 0.99, eps: float = 1e-7) -> UpdateRule:
         return d, RMSPropState(s=s)
 
     def step_inplace(state: RMSPropState, x: np.ndarray, g: np.ndarray, lr: float, hess=None):
-        check_float_hyper(decay_rate=delta)
-        return _rmsprop_inplace(delta, eps, state, x, g, lr)
+        return _fused.rmsprop(state, x, g, lr, RMSPropState, delta, eps)
 
     return UpdateRule("rmsprop", init, step, {"decay_rate": delta, "eps": eps},
                       step_inplace=step_inplace)
@@ -325,8 +233,7 @@ def adam(beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-7) -> UpdateR
         return d, AdamState(m=m, v=v, t=t)
 
     def step_inplace(state: AdamState, x: np.ndarray, g: np.ndarray, lr: float, hess=None):
-        check_float_hyper(beta1=beta1, beta2=beta2)
-        return _adam_inplace(beta1, beta2, eps, state, x, g, lr)
+        return _fused.adam(state, x, g, lr, AdamState, beta1, beta2, eps)
 
     return UpdateRule("adam", init, step, {"beta1": beta1, "beta2": beta2, "eps": eps},
                       step_inplace=step_inplace, defaults={"lr": 1e-3})

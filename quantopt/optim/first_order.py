@@ -11,9 +11,9 @@ dtype gives float64.
 
 Each rule also has ``step_inplace(state, x, g, lr)`` (see :mod:`quantopt.optim.base`): the fused
 step ``x <- x + lr*d`` done in place in cache-sized blocks, bit for bit the numbers of ``step``
-followed by ``x + lr*d``. The kernels below perform the same IEEE operations, on the same
-operands in the same order, as those two lines; each ufunc writes into a block of the state or
-into a block-sized scratch buffer (``out=``), so nothing proportional to n is allocated.
+followed by ``x + lr*d``. Its kernel (in the private module ``quantopt.optim._fused``) performs
+the same IEEE operations, on the same operands in the same order, as those two lines, writing
+into blocks of the state or block-sized scratch buffers: nothing proportional to n is allocated.
 """
 from __future__ import annotations
 
@@ -21,66 +21,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .base import (UpdateRule, blocks, check_float_hyper, check_unit_interval, dtype_scalars,
-                   prepare_inplace, state_zeros)
-
-
-# --------------------------------------------------------------------------------------------
-# Fused, blocked in-place kernels. The scalars are step's Python floats converted once to x's
-# dtype (``dtype_scalars``: the value NEP 50 gives them in ``step``, float32 stays float32);
-# scalar operands are written where ``step`` writes them. Every operation of ``step`` and of
-# ``x + lr*d`` is repeated with the same operands in the same order, so the bits agree, NaN
-# signs included: no rewrite such as ``x - lr*v`` for ``x + lr*(-v)`` (equal for numbers, but
-# not for the sign bit of a NaN coming from v). Outputs are passed positionally (cheaper calls).
-
-
-def _gd_inplace(state, x, g, lr, hess=None):
-    """x <- x + lr*(-g), blockwise: the ops of ``d = -g`` and ``x + lr * d``."""
-    lr, (xf, gf) = prepare_inplace(state, GDState, (), x, g, lr)
-    (lr,) = dtype_scalars(xf.dtype, lr)
-    b, starts = blocks(xf.size, xf.dtype)
-    t = np.empty(b, dtype=xf.dtype)
-    for i in starts:
-        xb, gb = xf[i:i + b], gf[i:i + b]
-        tb = t[:xb.size]
-        np.negative(gb, tb)          # d = -g
-        np.multiply(lr, tb, tb)      # lr * d
-        np.add(xb, tb, xb)           # x + lr*d
-    return state
-
-
-def _momentum_inplace(rho, state, x, g, lr):
-    lr, (xf, gf, vf) = prepare_inplace(state, MomentumState, ("v",), x, g, lr)
-    lr, rho = dtype_scalars(xf.dtype, lr, rho)
-    b, starts = blocks(xf.size, xf.dtype)
-    t = np.empty(b, dtype=xf.dtype)
-    for i in starts:
-        xb, gb, vb = xf[i:i + b], gf[i:i + b], vf[i:i + b]
-        tb = t[:xb.size]
-        np.multiply(rho, vb, vb)     # rho * v
-        np.add(vb, gb, vb)           # v = rho*v + g
-        np.negative(vb, tb)          # d = -v
-        np.multiply(lr, tb, tb)      # lr * d
-        np.add(xb, tb, xb)           # x + lr*d
-    return state
-
-
-def _nesterov_inplace(rho, state, x, g, lr):
-    lr, (xf, gf, bf) = prepare_inplace(state, NesterovState, ("b",), x, g, lr)
-    lr, rho = dtype_scalars(xf.dtype, lr, rho)
-    b, starts = blocks(xf.size, xf.dtype)
-    t = np.empty(b, dtype=xf.dtype)
-    for i in starts:
-        xb, gb, bb = xf[i:i + b], gf[i:i + b], bf[i:i + b]
-        tb = t[:xb.size]
-        np.multiply(rho, bb, bb)     # rho * b
-        np.add(bb, gb, bb)           # b = rho*b + g
-        np.multiply(rho, bb, tb)     # rho * b  (the new b)
-        np.add(gb, tb, tb)           # g + rho*b
-        np.negative(tb, tb)          # d = -(g + rho*b)
-        np.multiply(lr, tb, tb)      # lr * d
-        np.add(xb, tb, xb)           # x + lr*d
-    return state
+from .._checks import check_unit_interval
+from . import _fused
+from .base import UpdateRule, state_zeros
 
 
 class GDState(NamedTuple):
@@ -117,7 +60,10 @@ def gd() -> UpdateRule:
     def step(state: GDState, x: np.ndarray, g: np.ndarray, hess=None):
         return -g, state
 
-    return UpdateRule("gd", init, step, {}, step_inplace=_gd_inplace)
+    def step_inplace(state: GDState, x: np.ndarray, g: np.ndarray, lr: float, hess=None):
+        return _fused.gd(state, x, g, lr, GDState)
+
+    return UpdateRule("gd", init, step, {}, step_inplace=step_inplace)
 
 
 def sgd() -> UpdateRule:
@@ -212,8 +158,7 @@ def momentum(momentum: float = 0.9) -> UpdateRule:
         return d, MomentumState(v=v)
 
     def step_inplace(state: MomentumState, x: np.ndarray, g: np.ndarray, lr: float, hess=None):
-        check_float_hyper(momentum=rho)
-        return _momentum_inplace(rho, state, x, g, lr)
+        return _fused.momentum(state, x, g, lr, MomentumState, rho)
 
     return UpdateRule("momentum", init, step, {"momentum": rho}, step_inplace=step_inplace)
 
@@ -288,7 +233,6 @@ def nesterov(momentum: float = 0.9) -> UpdateRule:
         return d, NesterovState(b=b)
 
     def step_inplace(state: NesterovState, x: np.ndarray, g: np.ndarray, lr: float, hess=None):
-        check_float_hyper(momentum=rho)
-        return _nesterov_inplace(rho, state, x, g, lr)
+        return _fused.nesterov(state, x, g, lr, NesterovState, rho)
 
     return UpdateRule("nesterov", init, step, {"momentum": rho}, step_inplace=step_inplace)
