@@ -173,37 +173,68 @@ def run_blocks(state: Any, state_type: type, fields: tuple[str, ...], x: Any, g:
 # The kernels: each body is the ufunc sequence of its rule's step and of x + lr*d.
 
 
-def gd(state: Any, x: Any, g: Any, lr: Any, state_type: type) -> Any:
-    """gd/sgd: ``d = -g``, ``x + lr*d``."""
-    def body(lr, x, g, t):
+def decayed(wd: np.ndarray, x: np.ndarray, g: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """step's ``g = g + weight_decay * x`` into the scratch block w (g is only read)."""
+    np.multiply(wd, x, w)            # weight_decay * x
+    np.add(g, w, w)                  # g + weight_decay*x
+    return w
+
+
+def gd(state: Any, x: Any, g: Any, lr: Any, state_type: type, weight_decay: float) -> Any:
+    """gd/sgd: ``g = g + wd*x`` (if wd), ``d = -g``, ``x + lr*d``."""
+    check_float_hyper(weight_decay=weight_decay)
+    decay = weight_decay != 0
+
+    def body(lr, wd, x, g, t, w):
+        if decay:
+            g = decayed(wd, x, g, w)
         np.negative(g, t)            # d = -g
         np.multiply(lr, t, t)        # lr * d
         np.add(x, t, x)              # x + lr*d
 
-    run_blocks(state, state_type, (), x, g, lr, (), body, 1)
+    run_blocks(state, state_type, (), x, g, lr, (weight_decay,), body, 2)
     return state
 
 
-def momentum(state: Any, x: Any, g: Any, lr: Any, state_type: type, rho: float) -> Any:
-    """``v = rho*v + g``, ``d = -v``, ``x + lr*d``."""
-    check_float_hyper(momentum=rho)
+def momentum(state: Any, x: Any, g: Any, lr: Any, state_type: type, rho: float,
+             dampening: float, weight_decay: float) -> Any:
+    """``g = g + wd*x`` (if wd); ``v = rho*v + g`` (no dampening), or ``v = g`` on the first
+    step and ``v = rho*v + (1-dampening)*g`` afterwards; ``d = -v``, ``x + lr*d``."""
+    check_float_hyper(momentum=rho, dampening=dampening, weight_decay=weight_decay)
+    steps = check_step_count(state, state_type)
+    decay = weight_decay != 0
+    damped = dampening != 0 and rho != 0
+    c = 1 - dampening                # the same Python float as in step
 
-    def body(lr, rho, x, g, v, t):
-        np.multiply(rho, v, v)       # rho * v
-        np.add(v, g, v)              # v = rho*v + g
+    def body(lr, rho, c, wd, x, g, v, t, w):
+        if decay:
+            g = decayed(wd, x, g, w)
+        if not damped:
+            np.multiply(rho, v, v)   # rho * v
+            np.add(v, g, v)          # v = rho*v + g
+        elif steps == 0:
+            np.copyto(v, g)          # v = g (the first step is not damped)
+        else:
+            np.multiply(rho, v, v)   # rho * v
+            np.multiply(c, g, t)     # (1 - dampening) * g
+            np.add(v, t, v)          # v = rho*v + (1-dampening)*g
         np.negative(v, t)            # d = -v
         np.multiply(lr, t, t)        # lr * d
         np.add(x, t, x)              # x + lr*d
 
-    run_blocks(state, state_type, ("v",), x, g, lr, (rho,), body, 1)
-    return state
+    run_blocks(state, state_type, ("v",), x, g, lr, (rho, c, weight_decay), body, 2)
+    return state._replace(t=steps + 1)
 
 
-def nesterov(state: Any, x: Any, g: Any, lr: Any, state_type: type, rho: float) -> Any:
-    """``b = rho*b + g``, ``d = -(g + rho*b)``, ``x + lr*d``."""
-    check_float_hyper(momentum=rho)
+def nesterov(state: Any, x: Any, g: Any, lr: Any, state_type: type, rho: float,
+             weight_decay: float) -> Any:
+    """``g = g + wd*x`` (if wd), ``b = rho*b + g``, ``d = -(g + rho*b)``, ``x + lr*d``."""
+    check_float_hyper(momentum=rho, weight_decay=weight_decay)
+    decay = weight_decay != 0
 
-    def body(lr, rho, x, g, b, t):
+    def body(lr, rho, wd, x, g, b, t, w):
+        if decay:
+            g = decayed(wd, x, g, w)
         np.multiply(rho, b, b)       # rho * b
         np.add(b, g, b)              # b = rho*b + g
         np.multiply(rho, b, t)       # rho * b  (the new b)
@@ -212,58 +243,103 @@ def nesterov(state: Any, x: Any, g: Any, lr: Any, state_type: type, rho: float) 
         np.multiply(lr, t, t)        # lr * d
         np.add(x, t, x)              # x + lr*d
 
-    run_blocks(state, state_type, ("b",), x, g, lr, (rho,), body, 1)
+    run_blocks(state, state_type, ("b",), x, g, lr, (rho, weight_decay), body, 2)
     return state
 
 
-def adagrad(state: Any, x: Any, g: Any, lr: Any, state_type: type, eps: float) -> Any:
-    """``G = G + g*g``, ``d = -g / (sqrt(G) + eps)``, ``x + lr*d``."""
-    def body(lr, eps, x, g, G, t, u):
-        np.multiply(g, g, t)         # g * g
-        np.add(G, t, G)              # G = G + g*g
-        np.negative(g, t)            # -g
-        np.sqrt(G, u)                # sqrt(G)
-        np.add(u, eps, u)            # sqrt(G) + eps
-        np.divide(t, u, t)           # d = -g / (sqrt(G) + eps)
-        np.multiply(lr, t, t)        # lr * d
-        np.add(x, t, x)              # x + lr*d
+def adagrad(state: Any, x: Any, g: Any, lr: Any, state_type: type, eps: float,
+            lr_decay: float, weight_decay: float) -> Any:
+    """``g = g + wd*x`` (if wd), ``G = G + g*g``, ``d = -g / (sqrt(G) + eps)``,
+    ``d = d / (1 + (t-1)*lr_decay)`` (if lr_decay), ``x + lr*d``."""
+    steps = check_step_count(state, state_type) + 1
+    decay = weight_decay != 0
+    scaled = lr_decay != 0
+    scale = 1 + (steps - 1) * lr_decay   # the same Python float as in step
 
-    run_blocks(state, state_type, ("G",), x, g, lr, (eps,), body, 2)
-    return state
+    def body(lr, eps, scale, wd, x, g, G, p, q, w):
+        if decay:
+            g = decayed(wd, x, g, w)
+        np.multiply(g, g, p)         # g * g
+        np.add(G, p, G)              # G = G + g*g
+        np.negative(g, p)            # -g
+        np.sqrt(G, q)                # sqrt(G)
+        np.add(q, eps, q)            # sqrt(G) + eps
+        np.divide(p, q, p)           # d = -g / (sqrt(G) + eps)
+        if scaled:
+            np.divide(p, scale, p)   # d = d / (1 + (t-1)*lr_decay)
+        np.multiply(lr, p, p)        # lr * d
+        np.add(x, p, x)              # x + lr*d
+
+    run_blocks(state, state_type, ("G",), x, g, lr, (eps, scale, weight_decay), body, 3)
+    return state._replace(t=steps)
 
 
-def rmsprop(state: Any, x: Any, g: Any, lr: Any, state_type: type, delta: float,
-            eps: float) -> Any:
-    """``s = delta*s + (1-delta)*(g*g)``, ``d = -g / (sqrt(s) + eps)``, ``x + lr*d``."""
-    check_float_hyper(decay_rate=delta)
+def rmsprop(state: Any, x: Any, g: Any, lr: Any, state_type: type, delta: float, eps: float,
+            mu: float, centered: bool, weight_decay: float) -> Any:
+    """``g = g + wd*x`` (if wd), ``s = delta*s + (1-delta)*(g*g)``; centered:
+    ``a = delta*a + (1-delta)*g``, ``den = sqrt(max(s - a*a, 0)) + eps``, else
+    ``den = sqrt(s) + eps``; ``d = -g / den``, or with momentum ``b = mu*b + g/den``,
+    ``d = -b``; ``x + lr*d``."""
+    check_float_hyper(decay_rate=delta, momentum=mu)
     c = 1 - delta                    # the same Python float as in step
+    decay = weight_decay != 0
+    fields = ("s",) + (("g_avg",) if centered else ()) + (("buf",) if mu else ())
 
-    def body(lr, delta, c, eps, x, g, s, t, u):
+    def body(lr, delta, c, eps, mu, wd, zero, x, g, s, *more):
+        *averages, p, q, w = more    # g_avg and buf when the options keep them, then scratch
+        if decay:
+            g = decayed(wd, x, g, w)
         np.multiply(delta, s, s)     # delta * s
-        np.multiply(g, g, t)         # g * g
-        np.multiply(c, t, t)         # (1 - delta) * (g*g)
-        np.add(s, t, s)              # s = delta*s + (1-delta)*g*g
-        np.negative(g, t)            # -g
-        np.sqrt(s, u)                # sqrt(s)
-        np.add(u, eps, u)            # sqrt(s) + eps
-        np.divide(t, u, t)           # d = -g / (sqrt(s) + eps)
-        np.multiply(lr, t, t)        # lr * d
-        np.add(x, t, x)              # x + lr*d
+        np.multiply(g, g, p)         # g * g
+        np.multiply(c, p, p)         # (1 - delta) * (g*g)
+        np.add(s, p, s)              # s = delta*s + (1-delta)*g*g
+        if centered:
+            a = averages.pop(0)
+            np.multiply(delta, a, a)     # delta * a
+            np.multiply(c, g, p)         # (1 - delta) * g
+            np.add(a, p, a)              # a = delta*a + (1-delta)*g
+            np.multiply(a, a, q)         # a * a
+            np.subtract(s, q, q)         # s - a*a
+            np.maximum(q, zero, out=q)   # max(s - a*a, 0)
+            np.sqrt(q, q)                # sqrt(max(s - a*a, 0))
+        else:
+            np.sqrt(s, q)                # sqrt(s)
+        np.add(q, eps, q)            # den = sqrt(.) + eps
+        if mu:
+            b = averages.pop(0)
+            np.divide(g, q, p)           # g / den
+            np.multiply(mu, b, b)        # mu * b
+            np.add(b, p, b)              # b = mu*b + g/den
+            np.negative(b, p)            # d = -b
+        else:
+            np.negative(g, p)            # -g
+            np.divide(p, q, p)           # d = -g / den
+        np.multiply(lr, p, p)        # lr * d
+        np.add(x, p, x)              # x + lr*d
 
-    run_blocks(state, state_type, ("s",), x, g, lr, (delta, c, eps), body, 2)
+    run_blocks(state, state_type, fields, x, g, lr, (delta, c, eps, mu, weight_decay, 0.0),
+               body, 3)
     return state
 
 
 def adam(state: Any, x: Any, g: Any, lr: Any, state_type: type, beta1: float, beta2: float,
-         eps: float) -> Any:
-    """``m = beta1*m + (1-beta1)*g``, ``v = beta2*v + (1-beta2)*(g*g)``,
-    ``d = -(m/(1-beta1**t)) / (sqrt(v/(1-beta2**t)) + eps)``, ``x + lr*d``."""
+         eps: float, weight_decay: float, amsgrad: bool, decoupled: bool) -> Any:
+    """adam/adamw: ``g = g + wd*x`` (adam, if wd), ``m = beta1*m + (1-beta1)*g``,
+    ``v = beta2*v + (1-beta2)*(g*g)``, ``v_max = max(v_max, v)`` (if amsgrad),
+    ``d = -(m/(1-beta1**t)) / (sqrt(v/(1-beta2**t)) + eps)`` (v_max for v if amsgrad),
+    ``d = d - wd*x`` (adamw, if wd), ``x + lr*d``."""
     check_float_hyper(beta1=beta1, beta2=beta2)
     t = check_step_count(state, state_type) + 1
     c1, c2 = 1 - beta1, 1 - beta2        # the same Python floats as in step
     bc1, bc2 = 1 - beta1**t, 1 - beta2**t
+    coupled = weight_decay != 0 and not decoupled
+    decoupled = weight_decay != 0 and decoupled
+    fields = ("m", "v") + (("v_max",) if amsgrad else ())
 
-    def body(lr, beta1, beta2, c1, c2, bc1, bc2, eps, x, g, m, v, p, q):
+    def body(lr, beta1, beta2, c1, c2, bc1, bc2, eps, wd, x, g, m, v, *more):
+        *v_max, p, q, w = more       # v_max when amsgrad, then scratch
+        if coupled:
+            g = decayed(wd, x, g, w)
         np.multiply(beta1, m, m)     # beta1 * m
         np.multiply(c1, g, p)        # (1 - beta1) * g
         np.add(m, p, m)              # m = beta1*m + (1-beta1)*g
@@ -271,15 +347,20 @@ def adam(state: Any, x: Any, g: Any, lr: Any, state_type: type, beta1: float, be
         np.multiply(g, g, p)         # g * g
         np.multiply(c2, p, p)        # (1 - beta2) * (g*g)
         np.add(v, p, v)              # v = beta2*v + (1-beta2)*g*g
+        if amsgrad:
+            np.maximum(v_max[0], v, out=v_max[0])   # v_max = max(v_max, v)
         np.divide(m, bc1, p)         # m_hat = m / (1 - beta1**t)
         np.negative(p, p)            # -m_hat
-        np.divide(v, bc2, q)         # v_hat = v / (1 - beta2**t)
+        np.divide(v_max[0] if amsgrad else v, bc2, q)   # v_hat = v / (1 - beta2**t)
         np.sqrt(q, q)                # sqrt(v_hat)
         np.add(q, eps, q)            # sqrt(v_hat) + eps
         np.divide(p, q, p)           # d = -m_hat / (sqrt(v_hat) + eps)
+        if decoupled:
+            np.multiply(wd, x, w)    # weight_decay * x
+            np.subtract(p, w, p)     # d = d - weight_decay*x
         np.multiply(lr, p, p)        # lr * d
         np.add(x, p, x)              # x + lr*d
 
-    run_blocks(state, state_type, ("m", "v"), x, g, lr, (beta1, beta2, c1, c2, bc1, bc2, eps),
-               body, 2)
+    run_blocks(state, state_type, fields, x, g, lr,
+               (beta1, beta2, c1, c2, bc1, bc2, eps, weight_decay), body, 3)
     return state._replace(t=t)
