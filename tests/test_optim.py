@@ -1098,3 +1098,104 @@ def test_rmsprop_is_an_exponential_moving_average(delta, g, steps):
         delta_t *= F(delta)
         exact = [float((1 - delta_t) * gi2) for gi2 in g2]
         np.testing.assert_allclose(state.s, exact, rtol=4 * t * EPS, atol=0)
+
+
+# ------------------------------------------------------------------------------------------------
+# 10. Every rule's init and step check their arguments (issue 15 item 6): in UpdateRule, so that
+#     no rule can forget; errors name the argument.
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_step_refuses_a_state_of_another_type(method):
+    """issue 15 item 6: momentum().step(None, x, g) raised AttributeError."""
+    rule = RULES[method]()
+    x, g, H = np.zeros(3), np.ones(3), np.eye(3)
+    for bad in (None, (), rule.init(x)[:-1] if len(rule.init(x)) > 1 else 0):
+        with pytest.raises(TypeError, match="state must be a"):
+            rule.step(bad, x, g, H)
+    other = RULES["adam" if method in ("gd", "sgd") else "gd"]()  # gd and sgd share GDState
+    with pytest.raises(TypeError, match="state must be a"):
+        rule.step(other.init(x), x, g, H)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_step_refuses_g_of_another_shape(method):
+    """issue 15 item 6: a g of shape (1,) broadcast silently against x of shape (3,)."""
+    rule = RULES[method]()
+    x = np.zeros(3)
+    state = rule.init(x)
+    for g in (np.ones(1), np.ones((3, 1)), np.ones(4), np.float64(1.0)):
+        with pytest.raises(ValueError, match=r"g must have x's shape \(3,\)"):
+            rule.step(state, x, g, np.eye(3))
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_step_refuses_non_arrays_and_non_reals(method):
+    rule = RULES[method]()
+    x = np.zeros(2)
+    state = rule.init(x)
+    with pytest.raises(TypeError, match="g must be a numpy array"):
+        rule.step(state, x, [1.0, 2.0], np.eye(2))
+    with pytest.raises(TypeError, match="x must be a numpy array"):
+        rule.step(state, None, np.ones(2), np.eye(2))
+    with pytest.raises(TypeError, match="g must be a real array"):
+        rule.step(state, x, np.ones(2, dtype=complex), np.eye(2))
+    with pytest.raises(TypeError, match="g must be a real array"):
+        rule.step(state, x, np.ones(2, dtype=bool), np.eye(2))
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("x0, match", [
+    (None, "x0 must be a real array"),
+    (np.array([1 + 2j, 0j]), "x0 must be a real array"),
+    (np.array([True, False]), "x0 must be a real array"),
+    ("12", "x0 must be a real array"),
+    ([[1.0, 2.0], [3.0]], "x0 must be a real"),
+    (np.array([F(1), "a"], dtype=object), "x0: an object array must hold real numbers"),
+])
+def test_init_refuses_what_is_not_a_real_array(method, x0, match):
+    """issue 15 item 6: rule.init(None) was accepted."""
+    with pytest.raises(TypeError, match=match):
+        RULES[method]().init(x0)
+
+
+def test_init_and_step_keep_accepting_reals_lists_and_fractions():
+    for method in ["gd", "momentum", "nesterov"]:
+        rule = RULES[method](momentum=F(1, 2)) if method != "gd" else RULES[method]()
+        x = np.array([F(1, 3), F(-2)], dtype=object)
+        d, state = rule.step(rule.init(x), x, np.array([F(1), 2], dtype=object))
+        assert all(isinstance(v, (F, int)) for v in d)
+    assert adam().init([1.0, 2.0]).m.shape == (2,)                  # a list of floats
+    assert adam().init(np.arange(3)).m.dtype == np.float64          # integers
+    assert adam().init(np.ones(2, np.float32)).m.dtype == np.float32
+
+
+@pytest.mark.parametrize("method", ["newton", "bfgs", "lbfgs", "cg", "langevin"])
+def test_generic_step_inplace_checks_the_state(method):
+    """issue 15 item 6: the generic step_inplace never checked state."""
+    rule = RULES[method]()
+    x, g = np.zeros(2), np.ones(2)
+    with pytest.raises(TypeError, match="state must be a"):
+        rule.step_inplace(None, x, g, 0.1, np.eye(2))
+    np.testing.assert_array_equal(x, np.zeros(2))  # nothing written
+
+
+def test_newton_hess_checked_by_the_rule_wrapper():
+    rule = newton()
+    x = np.zeros(2)
+    with pytest.raises(ValueError, match="newton needs the Hessian"):
+        rule.step(rule.init(x), x, np.ones(2))
+    with pytest.raises(ValueError, match=r"hess must have x.size\*\*2 = 4 entries"):
+        rule.step(rule.init(x), x, np.ones(2), np.eye(3))
+    d, _ = rule.step(rule.init(x), x, np.ones(2), np.eye(2))  # valid: no error
+    np.testing.assert_allclose(d, -np.ones(2))
+
+
+def test_state_type_is_read_from_init_annotation_and_user_rules_are_not_checked():
+    from quantopt.optim.base import state_type_of
+    assert state_type_of(tuple.__getitem__(adam(), 1)).__name__ == "AdamState"
+    toy = UpdateRule("toy", lambda x0: 0, lambda s, x, g, h=None: (-g, s + 1), {})
+    d, s = toy.step(41, np.zeros(1), np.ones(1))  # no annotation: any state
+    assert s == 42
+    with pytest.raises(ValueError, match="g must have"):
+        toy.step(0, np.zeros(2), np.ones(1))

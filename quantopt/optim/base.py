@@ -35,6 +35,9 @@ C-contiguous or all Fortran-contiguous (anything else raises ValueError: pass
 """
 from __future__ import annotations
 
+import functools
+import numbers
+import typing
 from typing import Any, Callable, NamedTuple
 
 import numpy as np
@@ -118,6 +121,18 @@ class UpdateRule(_UpdateRuleFields):
     __slots__ = ()
 
     @property
+    def init(self) -> Callable[[Any], Any]:
+        """``init(x0)``, with x0 checked first (see :func:`checked_init`)."""
+        return checked_init(tuple.__getitem__(self, 1))
+
+    @property
+    def step(self) -> Callable[..., tuple[np.ndarray, Any]]:
+        """``step(state, x, g, hess=None)``, with its arguments checked first (see
+        :func:`checked_step`): every rule goes through the same checks."""
+        return checked_step(self.name, tuple.__getitem__(self, 1), tuple.__getitem__(self, 2),
+                            self.needs_hess)
+
+    @property
     def step_inplace(self) -> Callable[..., Any]:
         fused = tuple.__getitem__(self, 6)
         return generic_step_inplace(self.step) if fused is None else fused
@@ -127,6 +142,106 @@ class UpdateRule(_UpdateRuleFields):
         """Whether ``step_inplace`` is a fused kernel (the elementwise rules), rather than the
         generic pure step followed by ``x += lr*d``."""
         return tuple.__getitem__(self, 6) is not None
+
+
+# --------------------------------------------------------------------------------------------
+# The checks every rule's init and step go through (issue 15 item 6). UpdateRule's init and
+# step attributes wrap the functions it was built with, so that no rule can forget them; the
+# raw functions stay in the tuple (``tuple.__getitem__(rule, 2)``). Kept cheap: the driver
+# calls step at every iteration (a few isinstance and shape comparisons; no pass over the
+# elements).
+
+
+@functools.lru_cache(maxsize=4096)
+def state_type_of(init: Callable[..., Any]) -> type | None:
+    """The class ``init`` is annotated to return (``def init(x0) -> AdamState``): the rule's
+    state type. None when init has no such annotation (a user's lambda): then step does not
+    check the state's type."""
+    try:
+        returned = typing.get_type_hints(init).get("return")
+    except Exception:  # unresolvable annotations: no state check, as for a missing one
+        return None
+    return returned if isinstance(returned, type) else None
+
+
+def check_x0(x0: Any) -> None:
+    """x0 for init: real numbers (a real array, a list or a number; float32 stays float32) or
+    an object array of exact numbers (Fractions, ints) for the rules without square roots.
+    bool, complex, strings, None and other objects raise TypeError naming x0."""
+    if x0 is None or isinstance(x0, (bool, np.bool_, str, bytes)):
+        raise TypeError(f"x0 must be a real array, got {type(x0).__name__}")
+    try:
+        arr = np.asarray(x0)
+    except (TypeError, ValueError) as err:  # ragged nested lists
+        raise TypeError(f"x0 must be a real (rectangular) array: {err}") from err
+    if arr.dtype == object:
+        bad = [v for v in arr.flat
+               if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real)]
+        if bad:
+            raise TypeError(f"x0: an object array must hold real numbers (e.g. Fractions), got "
+                            f"{type(bad[0]).__name__}")
+    elif arr.dtype.kind not in "iuf":
+        raise TypeError(f"x0 must be a real array (int or float, or Fractions), got dtype "
+                        f"{arr.dtype}")
+
+
+@functools.lru_cache(maxsize=4096)
+def checked_init(init: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``init`` with its x0 checked first (:func:`check_x0`). Cached, so that reading
+    ``rule.init`` twice gives the same function (and costs a dictionary look-up)."""
+    def checked(x0: Any) -> Any:
+        check_x0(x0)
+        return init(x0)
+
+    checked.__wrapped__ = init
+    checked.__doc__ = init.__doc__
+    return checked
+
+
+_FLOATS = frozenset({np.dtype(np.float64), np.dtype(np.float32)})
+
+
+def _check_step_array(label: str, a: Any) -> None:
+    if not isinstance(a, (np.ndarray, np.generic)):
+        raise TypeError(f"{label} must be a numpy array, got {type(a).__name__}")
+    if a.dtype.kind not in "iufO":
+        raise TypeError(f"{label} must be a real array (int or float, or Fractions), got dtype "
+                        f"{a.dtype}")
+
+
+@functools.lru_cache(maxsize=4096)
+def checked_step(name: str, init: Callable[..., Any], step: Callable[..., Any],
+                 needs_hess: bool) -> Callable[..., tuple[np.ndarray, Any]]:
+    """``step(state, x, g, hess=None)`` with its arguments checked first, errors naming them:
+    state must be an instance of the rule's state type (:func:`state_type_of` its init;
+    TypeError), x and g numpy arrays of reals or of exact numbers (object dtype; TypeError) of
+    the same shape (ValueError naming g), and, for a rule that needs it, hess given with
+    x.size**2 entries (ValueError naming hess). Cached like :func:`checked_init`; the checks
+    cost well under a microsecond per call (the driver calls step at every iteration)."""
+    state_type = state_type_of(init)
+
+    def checked(state: Any, x: Any, g: Any, hess: Any = None) -> tuple[np.ndarray, Any]:
+        if state_type is not None and not isinstance(state, state_type):
+            raise TypeError(f"state must be a {state_type.__name__} (from {name}'s init), got "
+                            f"{type(state).__name__}")
+        # the common case in few operations (float arrays), the general one checked in full
+        if not (type(x) is np.ndarray and type(g) is np.ndarray and x.dtype in _FLOATS
+                and g.dtype in _FLOATS):
+            _check_step_array("x", x)
+            _check_step_array("g", g)
+        if g.shape != x.shape:
+            raise ValueError(f"g must have x's shape {x.shape}, got {g.shape}")
+        if needs_hess:
+            if hess is None:
+                raise ValueError(f"{name} needs the Hessian: pass hess (the driver's hess=)")
+            if np.size(hess) != x.size * x.size:
+                raise ValueError(f"hess must have x.size**2 = {x.size * x.size} entries (an "
+                                 f"{x.size} x {x.size} matrix), got shape {np.shape(hess)}")
+        return step(state, x, g, hess)
+
+    checked.__wrapped__ = step
+    checked.__doc__ = step.__doc__
+    return checked
 
 
 def initial_step(rule: UpdateRule, state: Any, lr: float, f: float, f_prev: float | None,
