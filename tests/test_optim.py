@@ -1199,3 +1199,22 @@ def test_state_type_is_read_from_init_annotation_and_user_rules_are_not_checked(
     assert s == 42
     with pytest.raises(ValueError, match="g must have"):
         toy.step(0, np.zeros(2), np.ones(1))
+
+
+def test_langevin_seed_uses_the_shared_seed_vocabulary():
+    """issue 15 item 13: langevin's seed is checked by _checks.check_seed (the one vocabulary
+    for seeds): SeedSequence and BitGenerator seeds are accepted, and refusals name seed with
+    the same words as everywhere else."""
+    from quantopt import _checks
+    from quantopt.optim import langevin
+    ss_key = langevin(seed=np.random.SeedSequence(3)).hyper["seed"]
+    assert ss_key == np.random.default_rng(np.random.SeedSequence(3)).integers(0, 2**63)
+    bg_key = langevin(seed=np.random.PCG64(4)).hyper["seed"]
+    assert bg_key == np.random.default_rng(np.random.PCG64(4)).integers(0, 2**63)
+    assert langevin(seed=np.int64(9)).hyper["seed"] == 9
+    for bad in (-1, 1.5, True, "7"):
+        with pytest.raises((TypeError, ValueError)) as ours:
+            langevin(seed=bad)
+        with pytest.raises((TypeError, ValueError)) as shared:
+            _checks.check_seed("seed", bad)
+        assert type(ours.value) is type(shared.value) and str(ours.value) == str(shared.value)
