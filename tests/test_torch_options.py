@@ -358,9 +358,26 @@ def test_every_option_combination_has_a_fused_kernel(method):
         on.update(decay_rate=0.9)
     for kwargs in ({}, on):
         rule = optim.RULES[method](**kwargs)
-        assert rule.fused
+        assert tuple.__getitem__(rule, 6) is not None  # its own kernel
+        assert rule.fused == (not rule.hyper.get("weight_decay"))  # see the next test
         x = np.linspace(-1.0, 1.0, 5)
         state = rule.init(x)
         d, _ = rule.step(state, x, x + 1.0)
         rule.step_inplace(rule.init(x), x, np.linspace(0.0, 1.0, 5), 0.1)
         assert np.all(np.isfinite(x))
+
+
+@pytest.mark.parametrize("method", ["gd", "momentum", "adam", "adamw"])
+def test_weight_decay_on_the_grid_at_large_n_keeps_the_decay(method):
+    """The driver's fixed grid step forms lr*d by step_inplace on a zero buffer when the rule
+    is ``fused`` (n >= 4096): with weight decay d reads x, so that would drop the decay. The
+    run with recorded states (always the pure step) is the oracle: the same path."""
+    n = 4096
+    x0 = np.linspace(-1.0, 1.0, n)
+    options = {"lr": 0.05, "maxiter": 4, "gtol": 0.0, "weight_decay": 0.5, "path": True}
+    fused = minimize(quadratic, x0, jac=quadratic_grad, method=method, qp=2**12,
+                     line_search=None, options=options)
+    pure = minimize(quadratic, x0, jac=quadratic_grad, method=method, qp=2**12,
+                    line_search=None, options={**options, "record_state": True})
+    np.testing.assert_array_equal(fused.path, pure.path)
+    assert not optim.RULES[method](weight_decay=0.5).fused

@@ -98,7 +98,8 @@ def adagrad(eps: float = 1e-7, lr_decay: float = 0.0, initial_accumulator_value:
     >>> state.G, state.t
     (array([25.]), 2)
 
-    step_inplace: fused, blocked, in place; same numbers as step.
+    step_inplace: fused, blocked, in place, for every value of the options (no fallback to
+    the generic step); same numbers as step.
     """
     eps = check_positive("eps", eps)
     eta = check_nonnegative("lr_decay", lr_decay)
@@ -208,7 +209,8 @@ def rmsprop(decay_rate: float = 0.99, eps: float = 1e-7, momentum: float = 0.0,
     >>> state.g_avg, np.round(state.buf, 6)          # sqrt(1 - 0.5**2) = sqrt(0.75)
     (array([0.5]), array([2.309401]))
 
-    step_inplace: fused, blocked, in place; same numbers as step.
+    step_inplace: fused, blocked, in place, for every value of the options (no fallback to
+    the generic step); same numbers as step.
     """
     delta = check_unit_interval("decay_rate", decay_rate)
     eps = check_positive("eps", eps)
@@ -358,7 +360,8 @@ def adam(beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-7, weight_dec
     >>> state.v, state.v_max                 # v halves, v_max keeps the largest v
     (array([4.]), array([8.]))
 
-    step_inplace: fused, blocked, in place; same numbers as step.
+    step_inplace: fused, blocked, in place, for every value of the options (no fallback to
+    the generic step); same numbers as step.
     """
     return _adam_rule("adam", beta1, beta2, eps, weight_decay, amsgrad, decoupled=False)
 
@@ -415,6 +418,7 @@ def adamw(beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-7, weight_de
     >>> np.round(d, 6)                       # -sign(g) - 0.5*x
     array([-2.,  3.])
 
-    step_inplace: fused, blocked, in place; same numbers as step.
+    step_inplace: fused, blocked, in place, for every value of the options (no fallback to
+    the generic step); same numbers as step.
     """
     return _adam_rule("adamw", beta1, beta2, eps, weight_decay, amsgrad, decoupled=True)

@@ -10,6 +10,16 @@ and the driver (quantopt.minimize) moves ``x <- x + alpha * d``, where ``alpha``
 learning rate ``lr`` or the step a line search accepts. ``step`` never modifies ``state``,
 ``x``, ``g`` or ``hess``: it returns new arrays.
 
+Checked arguments (one place for every rule: :class:`UpdateRule`'s ``init`` and ``step``
+attributes wrap the functions a rule is built with, see :func:`checked_init` and
+:func:`checked_step`; errors name the argument). ``init(x0)``: x0 real numbers (an array, a
+list or a number; bool, complex, strings, None raise TypeError) or an object array of exact
+numbers such as Fractions. ``step(state, x, g, hess)``: state an instance of the rule's state
+type (the class its init is annotated to return; TypeError), x and g numpy arrays of reals (or
+of Fractions) of the same shape (ValueError naming g: no silent broadcasting), hess given where
+the rule needs it, with x.size**2 entries (ValueError). A rule whose init has no return
+annotation (a user's lambda) gets every check but the state's type.
+
 In-place steps (an extension for large n, see docs/design.md, "In-place steps")::
 
     state = rule.step_inplace(state, x, g, lr, hess=None)
@@ -36,7 +46,6 @@ C-contiguous or all Fortran-contiguous (anything else raises ValueError: pass
 from __future__ import annotations
 
 import functools
-import numbers
 import typing
 from typing import Any, Callable, NamedTuple
 
@@ -139,9 +148,14 @@ class UpdateRule(_UpdateRuleFields):
 
     @property
     def fused(self) -> bool:
-        """Whether ``step_inplace`` is a fused kernel (the elementwise rules), rather than the
-        generic pure step followed by ``x += lr*d``."""
-        return tuple.__getitem__(self, 6) is not None
+        """Whether the driver may run ``step_inplace`` in place of ``step`` on any buffer: the
+        rule has a fused kernel (the elementwise rules; the others get the generic pure step
+        followed by ``x += lr*d``) AND its direction does not read x. A weight-decayed rule
+        (``hyper["weight_decay"] != 0``: d depends on x) has a fused kernel too, but the
+        driver's grid step applies step_inplace to a zero buffer to form lr*d, which would
+        drop the decay, so it is False there: the driver then takes the pure step (the same
+        numbers, with temporaries)."""
+        return tuple.__getitem__(self, 6) is not None and not self.hyper.get("weight_decay")
 
 
 # --------------------------------------------------------------------------------------------
@@ -164,10 +178,15 @@ def state_type_of(init: Callable[..., Any]) -> type | None:
     return returned if isinstance(returned, type) else None
 
 
+#: what an object array x0 must not hold: bool, complex and text are not real numbers
+_NOT_REAL = (bool, np.bool_, complex, np.complexfloating, str, bytes)
+
+
 def check_x0(x0: Any) -> None:
     """x0 for init: real numbers (a real array, a list or a number; float32 stays float32) or
-    an object array of exact numbers (Fractions, ints) for the rules without square roots.
-    bool, complex, strings, None and other objects raise TypeError naming x0."""
+    an object array of exact numbers (Fractions, ints, or number-like objects) for the rules
+    without square roots. bool, complex, strings and None (also as elements of an object
+    array) raise TypeError naming x0."""
     if x0 is None or isinstance(x0, (bool, np.bool_, str, bytes)):
         raise TypeError(f"x0 must be a real array, got {type(x0).__name__}")
     try:
@@ -175,8 +194,9 @@ def check_x0(x0: Any) -> None:
     except (TypeError, ValueError) as err:  # ragged nested lists
         raise TypeError(f"x0 must be a real (rectangular) array: {err}") from err
     if arr.dtype == object:
-        bad = [v for v in arr.flat
-               if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real)]
+        # exact numbers (Fractions) or number-like objects (the notebooks count operations
+        # with them): refuse only what is certainly not a real number
+        bad = [v for v in arr.flat if v is None or isinstance(v, _NOT_REAL)]
         if bad:
             raise TypeError(f"x0: an object array must hold real numbers (e.g. Fractions), got "
                             f"{type(bad[0]).__name__}")

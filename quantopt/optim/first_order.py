@@ -66,7 +66,8 @@ def gd(weight_decay: float = 0.0) -> UpdateRule:
     >>> d                                         # -(g + 0.5 x)
     array([-2., -1.])
 
-    step_inplace: fused, blocked, in place; same numbers as step.
+    step_inplace: fused, blocked, in place, for every value of the options (no fallback to
+    the generic step); same numbers as step.
     """
     wd = check_exact_nonnegative("weight_decay", weight_decay)
 
@@ -113,7 +114,8 @@ def sgd(weight_decay: float = 0.0) -> UpdateRule:
     >>> d
     array([-0.5,  1. ])
 
-    step_inplace: fused, blocked, in place; same numbers as step (gd's kernel).
+    step_inplace: fused, blocked, in place, with or without weight decay; same numbers as
+    step (gd's kernel).
     """
     rule = gd(weight_decay)
     return rule._replace(name="sgd", minibatch=True)
@@ -192,7 +194,8 @@ def momentum(momentum: float = 0.9, dampening: float = 0.0,
     >>> state.v, state.t                                   # 0.5*4 + 0.5*4
     (array([4.]), 2)
 
-    step_inplace: fused, blocked, in place; same numbers as step.
+    step_inplace: fused, blocked, in place, for every value of the options (no fallback to
+    the generic step); same numbers as step.
     """
     rho = check_unit_interval("momentum", momentum)
     tau = check_unit_interval("dampening", dampening)
@@ -282,7 +285,8 @@ def nesterov(momentum: float = 0.9, weight_decay: float = 0.0) -> UpdateRule:
     >>> state.b
     array([1., 2.])
 
-    step_inplace: fused, blocked, in place; same numbers as step.
+    step_inplace: fused, blocked, in place, for every value of the options (no fallback to
+    the generic step); same numbers as step.
     """
     rho = check_unit_interval("momentum", momentum)
     wd = check_exact_nonnegative("weight_decay", weight_decay)
