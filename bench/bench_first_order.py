@@ -41,7 +41,7 @@ import tracemalloc
 import numpy as np
 
 import quantopt.optim as optim
-import quantopt.optim.base as base
+import quantopt.optim._fused as fused
 
 # rule name -> (arrays read or written N, arrays read, arrays written)
 ARRAYS = {
@@ -242,7 +242,7 @@ def run(n: int, dtype, rules, repeat: int, torch, torch_rules,
     print(f"\nn = {n:.0e}, {np.dtype(dtype).name}: one array {mb:.0f} MiB, np.copyto "
           f"{copy * 1e3:.1f} ms (= 1 copy-time; best of {len(copies)}x{repeat} measured between "
           f"the rules, median of bests {np.median(copies) * 1e3:.1f} ms), "
-          f"block {base.BLOCK_BYTES // itemsize} elements, best of {repeat}")
+          f"block {fused.BLOCK_BYTES // itemsize} elements, best of {repeat}")
     print("  floor = copy-time x N, N = arrays read or written; bytes floor = (reads + writes)/2 "
           "copy-times; target: step_inplace <= 3 x floor")
     head = (f"  {'rule':<9} {'N':>2} {'bytes':>5} {'inplace':>8} {'/floor':>6} {'target':>7} "
@@ -315,7 +315,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=10**7)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--block-bytes", type=int, default=None,
-                        help="bytes per array per block (quantopt.optim.base.BLOCK_BYTES)")
+                        help="bytes per array per block (quantopt.optim.fused.BLOCK_BYTES)")
     parser.add_argument("--rules", default=",".join(ARRAYS))
     parser.add_argument("--no-torch", action="store_true", help="skip the torch.optim part")
     parser.add_argument("--torch-repeat", type=int, default=7,
@@ -323,7 +323,7 @@ def main() -> None:
     parser.add_argument("--dtypes", default="float32,float64")
     args = parser.parse_args()
     if args.block_bytes is not None:
-        base.BLOCK_BYTES = args.block_bytes
+        fused.BLOCK_BYTES = args.block_bytes
     rules = args.rules.split(",")
     torch = None
     if not args.no_torch:

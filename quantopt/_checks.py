@@ -167,3 +167,14 @@ def returned_real(name: str, value: Any, shape: tuple | None = None) -> np.ndarr
         raise ValueError(f"{name} must return an array of shape {tuple(shape)}, got shape "
                          f"{arr.shape}")
     return np.array(arr, dtype=np.float64)
+
+
+def check_exact_nonnegative(name: str, value: Any):
+    """A finite number >= 0, like a weight decay; a Fraction stays a Fraction (as in
+    :func:`check_unit_interval`), so that rules without square roots run in exact arithmetic
+    on object arrays of Fractions; any other real becomes a float."""
+    if not isinstance(value, Fraction):
+        return check_nonnegative(name, value)
+    if value < 0:
+        raise ValueError(f"{name} must be >= 0, got {value!r}")
+    return value

@@ -94,3 +94,19 @@ def test_check_real_names_an_int_beyond_the_float_range():
         C.check_real("lam", 10**400)
     with pytest.raises(OverflowError, match="^lr is too large"):
         C.check_positive("lr", -(10**400))
+
+
+def test_check_exact_nonnegative_keeps_fractions():
+    """issue 15 (torch.optim's options): weight_decay of the exact first-order rules."""
+    from fractions import Fraction
+    assert C.check_exact_nonnegative("weight_decay", Fraction(1, 3)) == Fraction(1, 3)
+    assert type(C.check_exact_nonnegative("weight_decay", Fraction(1, 3))) is Fraction
+    assert type(C.check_exact_nonnegative("weight_decay", 0)) is float
+    with pytest.raises(ValueError, match="weight_decay must be >= 0"):
+        C.check_exact_nonnegative("weight_decay", Fraction(-1, 3))
+    with pytest.raises(ValueError, match="weight_decay must be >= 0"):
+        C.check_exact_nonnegative("weight_decay", -1e-3)
+    with pytest.raises(ValueError, match="weight_decay must be finite"):
+        C.check_exact_nonnegative("weight_decay", float("inf"))
+    with pytest.raises(TypeError, match="weight_decay must be a real number"):
+        C.check_exact_nonnegative("weight_decay", True)

@@ -18,22 +18,35 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import quantopt.optim as optim
-import quantopt.optim.base as base
+import quantopt.optim._fused as fused
 from quantopt.optim.base import UpdateRule, generic_step_inplace
 
-FUSED = ["gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"]
+FUSED = ["gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"]
 
 # hyperparameter sets per rule, including the edge values 0 (no memory) and large eps
 HYPER = {
-    "gd": [{}],
-    "sgd": [{}],
-    "momentum": [{"momentum": r} for r in (0.9, 0.0, 0.5, 0.99)],
-    "nesterov": [{"momentum": r} for r in (0.9, 0.0, 0.5, 0.99)],
-    "adagrad": [{"eps": e} for e in (1e-7, 1e-10, 1.0)],
+    "gd": [{}, {"weight_decay": 0.5}],
+    "sgd": [{}, {"weight_decay": 1e-3}],
+    "momentum": [{"momentum": r} for r in (0.9, 0.0, 0.5, 0.99)]
+    + [{"momentum": 0.9, "dampening": 0.5}, {"momentum": 0.5, "weight_decay": 0.1},
+       {"momentum": 0.9, "dampening": 0.1, "weight_decay": 2.0},
+       {"momentum": 0.0, "dampening": 0.5}],
+    "nesterov": [{"momentum": r} for r in (0.9, 0.0, 0.5, 0.99)]
+    + [{"momentum": 0.9, "weight_decay": 0.1}],
+    "adagrad": [{"eps": e} for e in (1e-7, 1e-10, 1.0)]
+    + [{"lr_decay": 0.1}, {"initial_accumulator_value": 0.5, "weight_decay": 0.1},
+       {"eps": 1e-10, "lr_decay": 0.5, "initial_accumulator_value": 1.0, "weight_decay": 1e-3}],
     "rmsprop": [{"decay_rate": 0.99, "eps": 1e-7}, {"decay_rate": 0.0, "eps": 1e-8},
-                {"decay_rate": 0.9, "eps": 1.0}],
+                {"decay_rate": 0.9, "eps": 1.0}, {"centered": True},
+                {"momentum": 0.9}, {"decay_rate": 0.5, "centered": True, "momentum": 0.5},
+                {"decay_rate": 0.0, "centered": True, "weight_decay": 0.1},
+                {"centered": True, "momentum": 0.9, "weight_decay": 2.0}],
     "adam": [{}, {"beta1": 0.0, "beta2": 0.0, "eps": 1e-8}, {"beta1": 0.5, "beta2": 0.9,
-                                                             "eps": 1.0}],
+                                                             "eps": 1.0},
+             {"amsgrad": True}, {"weight_decay": 0.1}, {"beta2": 0.5, "amsgrad": True,
+                                                         "weight_decay": 2.0}],
+    "adamw": [{}, {"amsgrad": True}, {"weight_decay": 0.0}, {"beta2": 0.0, "weight_decay": 2.0,
+                                                              "amsgrad": True}],
 }
 
 HARD = [0.0, -0.0, 1.0, -1.0, 0.5, 1e-7, -3.0, 5e-324, -5e-324, 1e-45, -1e-45,
@@ -49,13 +62,13 @@ SHAPES = ["0d", "1", "2", "3b+5", "2d"]
 @contextlib.contextmanager
 def block_length(b, dtype):
     """Blocks of b elements of dtype (None: the library's default) for the duration."""
-    old = base.BLOCK_BYTES
+    old = fused.BLOCK_BYTES
     itemsize = np.dtype(dtype).itemsize
-    base.BLOCK_BYTES = old if b is None else b * itemsize
+    fused.BLOCK_BYTES = old if b is None else b * itemsize
     try:
-        yield base.BLOCK_BYTES // itemsize
+        yield fused.BLOCK_BYTES // itemsize
     finally:
-        base.BLOCK_BYTES = old
+        fused.BLOCK_BYTES = old
 
 
 def shape_for(kind, b):
@@ -79,22 +92,27 @@ def make_array(values, shape, dtype, rng):
     return a.astype(dtype).reshape(shape)
 
 
-def same_bits(a, b):
+def same_bits(a, b, unspecified=None):
+    """Same values and bits. ``unspecified``: a mask of elements where only NaN-ness is
+    compared (see run_both)."""
     a, b = np.asarray(a), np.asarray(b)
     assert a.dtype == b.dtype and a.shape == b.shape
     assert np.array_equal(a, b, equal_nan=True)
+    if unspecified is not None and np.any(unspecified):
+        keep = ~np.asarray(unspecified)
+        a, b = np.where(keep, a, 0), np.where(keep, b, 0)
     assert np.array_equal(np.signbit(a), np.signbit(b))
     uint = {4: np.uint32, 8: np.uint64}[a.dtype.itemsize]
     assert np.array_equal(a.view(uint), b.view(uint))
 
 
-def assert_same_state(pure, inplace):
+def assert_same_state(pure, inplace, unspecified=None):
     assert type(pure) is type(inplace)
     for field in pure._fields:
         p, q = getattr(pure, field), getattr(inplace, field)
         if isinstance(p, (np.ndarray, np.generic)):  # a 0-d x gives numpy scalars in step
             assert isinstance(q, np.ndarray)
-            same_bits(p, q)
+            same_bits(p, q, unspecified)
         else:
             assert p == q and type(p) is type(q), field
 
@@ -110,6 +128,13 @@ def run_both(name, hyper, dtype, shape, values, seed, steps, lr):
     with np.errstate(all="ignore"):  # huge values overflow to inf on purpose
         for g in gs:
             g_before = g.copy()
+            # With weight decay, x feeds into d and the state, so where x is already NaN two
+            # NaNs meet in the additions (x + lr*d, mu*buf + g/den, ...). Which operand's NaN
+            # a sum keeps is numpy's loop choice (in place or not, one element or more, a
+            # numpy scalar operand: measured with numpy 2.4), not IEEE's, so at those elements
+            # only NaN-ness is compared (issue 15, torch.optim's options). Without weight decay
+            # every bit is compared, as before.
+            nan_x = np.isnan(x_pure) if rule.hyper.get("weight_decay") else None
             d, state_pure = rule.step(state_pure, x_pure, g)
             x_pure = np.asarray(x_pure + lr * d)
             old_arrays = [a for a in state_in if isinstance(a, np.ndarray)]
@@ -117,8 +142,8 @@ def run_both(name, hyper, dtype, shape, values, seed, steps, lr):
             state_in = rule.step_inplace(state_in, x_in, g, lr)
             assert id(x_in) == x_id
             same_bits(g, g_before)  # g is only read
-            same_bits(x_pure, x_in)
-            assert_same_state(state_pure, state_in)
+            same_bits(x_pure, x_in, nan_x)
+            assert_same_state(state_pure, state_in, nan_x)
             # the returned state shares the arrays it was given (overwritten, not reallocated)
             new_arrays = [a for a in state_in if isinstance(a, np.ndarray)]
             assert all(a is b for a, b in zip(old_arrays, new_arrays))
@@ -130,8 +155,8 @@ def run_both(name, hyper, dtype, shape, values, seed, steps, lr):
        kind=st.sampled_from(SHAPES), values=values_st, seed=st.integers(0, 2**32 - 1),
        steps=st.integers(1, 4),
        lr=st.one_of(st.sampled_from([1e-3, 0.1, 1.0, 3.0, 1e39]), st.floats(1e-6, 10.0)),
-       hyper_index=st.integers(0, 3))
-@settings(max_examples=60)
+       hyper_index=st.integers(0, 7))
+@settings(max_examples=80)
 @example(dtype=np.float32, block=3, kind="3b+5", values=[3.4028235e38, -0.0, 0.0], seed=0,
          steps=4, lr=1.0, hyper_index=0)
 @example(dtype=np.float64, block=None, kind="3b+5", values=[1e300, -1e300, -0.0, 5e-324],
@@ -155,7 +180,7 @@ def test_step_inplace_fortran_order_and_default_block(name, dtype):
     """All-Fortran-contiguous arrays work too (elementwise in memory order), at the real block
     length, over several blocks with a ragged last one."""
     rng = np.random.default_rng(7)
-    n = 3 * (base.BLOCK_BYTES // np.dtype(dtype).itemsize) + 5
+    n = 3 * (fused.BLOCK_BYTES // np.dtype(dtype).itemsize) + 5
     x0 = np.asfortranarray(rng.normal(size=(5, n // 5 + 1)).astype(dtype))
     rule = optim.RULES[name]()
     state_pure = rule.init(x0)
@@ -226,7 +251,7 @@ def test_bad_lr(name, lr, exc):
     same_bits(x, x_before)
 
 
-STATEFUL = ["momentum", "nesterov", "adagrad", "rmsprop", "adam"]
+STATEFUL = ["momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"]
 
 
 @pytest.mark.parametrize("name", STATEFUL)

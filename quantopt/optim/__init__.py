@@ -5,7 +5,7 @@ registry of methods (:func:`lookup` also takes scipy's spellings, in any case). 
 has ``rule.step_inplace(state, x, g, lr)``, the step ``x <- x + lr*d`` done in place with the same
 numbers (fused and blocked for the elementwise rules; see :mod:`quantopt.optim.base`).
 """
-from .adaptive import adagrad, adam, rmsprop
+from .adaptive import adagrad, adam, adamw, rmsprop
 from .base import UpdateRule
 from .conjugate import cg
 from .first_order import gd, momentum, nesterov, sgd
@@ -20,6 +20,7 @@ RULES = {
     "adagrad": adagrad,
     "rmsprop": rmsprop,
     "adam": adam,
+    "adamw": adamw,
     "newton": newton,
     "bfgs": bfgs,
     "lbfgs": lbfgs,
@@ -60,6 +61,7 @@ __all__ = [
     "adagrad",
     "rmsprop",
     "adam",
+    "adamw",
     "newton",
     "bfgs",
     "lbfgs",

@@ -10,6 +10,16 @@ and the driver (quantopt.minimize) moves ``x <- x + alpha * d``, where ``alpha``
 learning rate ``lr`` or the step a line search accepts. ``step`` never modifies ``state``,
 ``x``, ``g`` or ``hess``: it returns new arrays.
 
+Checked arguments (one place for every rule: :class:`UpdateRule`'s ``init`` and ``step``
+attributes wrap the functions a rule is built with, see :func:`checked_init` and
+:func:`checked_step`; errors name the argument). ``init(x0)``: x0 real numbers (an array, a
+list or a number; bool, complex, strings, None raise TypeError) or an object array of exact
+numbers such as Fractions. ``step(state, x, g, hess)``: state an instance of the rule's state
+type (the class its init is annotated to return; TypeError), x and g numpy arrays of reals (or
+of Fractions) of the same shape (ValueError naming g: no silent broadcasting), hess given where
+the rule needs it, with x.size**2 entries (ValueError). A rule whose init has no return
+annotation (a user's lambda) gets every check but the state's type.
+
 In-place steps (an extension for large n, see docs/design.md, "In-place steps")::
 
     state = rule.step_inplace(state, x, g, lr, hess=None)
@@ -18,13 +28,14 @@ is the fused step ``x <- x + lr*d`` done in place: x and the state's arrays are 
 returned state shares them; do not use the old state afterwards); g is only read. It gives bit
 for bit the numbers of ``d, new = rule.step(state, x, g, hess); x + lr*d`` and ``new``, for
 float32 and float64 arrays. The elementwise rules (gd, sgd, momentum, nesterov, adagrad,
-rmsprop, adam) have fused kernels that work through the arrays in cache-sized blocks of
-``BLOCK_BYTES`` per array with a few block-sized scratch buffers: nothing proportional to n is
-allocated. The other rules get :func:`generic_step_inplace`: the pure step followed by an
-in-place ``x += lr*d`` (the same numbers, but it allocates like ``step``, and the state it
-returns is step's new one, not the old arrays overwritten).
+rmsprop, adam) have fused kernels (the private module ``quantopt.optim._fused``) that work
+through the arrays in cache-sized blocks of ``_fused.BLOCK_BYTES`` per array with a few
+block-sized scratch buffers: nothing proportional to n is allocated. The other rules get
+:func:`generic_step_inplace`: the pure step followed by an in-place ``x += lr*d`` (the same
+numbers, but it allocates like ``step``, and the state it returns is step's new one, not the
+old arrays overwritten).
 
-Contract of every ``step_inplace`` (checked by :func:`prepare_inplace`; errors name the
+Contract of every ``step_inplace`` (checked by ``_fused.prepare_inplace``; errors name the
 argument): x is a writeable float32 or float64 ``numpy.ndarray`` (object arrays, e.g. of
 Fractions, raise TypeError: use ``step``); g is an ndarray of x's shape and dtype; ``lr`` is a
 positive finite number, used as a Python float (as the driver does); the state's arrays have x's
@@ -34,19 +45,15 @@ C-contiguous or all Fortran-contiguous (anything else raises ValueError: pass
 """
 from __future__ import annotations
 
-from fractions import Fraction
+import functools
+import typing
 from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
-from .._checks import check_int, check_nonnegative, check_positive, check_unit_interval
-
-#: Bytes per array per block of the fused in-place kernels (16384 float64, 32768 float32).
-#: Each ufunc call costs about a microsecond of overhead, so blocks must not be too small:
-#: measured with bench/bench_first_order.py at n = 10**7 on the 2-core EPYC (L2 512 KiB), Adam
-#: took 4-9x its floor with blocks of 2048-4096 elements and about 2x with 128 KiB per array.
-#: Read at call time (the tests set it small to cross many block boundaries with small arrays).
-BLOCK_BYTES = 1 << 17
+# check_nonnegative and check_unit_interval are imported by name from here by other modules
+from .._checks import check_int, check_nonnegative, check_positive, check_unit_interval  # noqa: F401
+from ._fused import check_g_inplace, check_x_inplace
 
 
 class _UpdateRuleFields(NamedTuple):
@@ -123,15 +130,138 @@ class UpdateRule(_UpdateRuleFields):
     __slots__ = ()
 
     @property
+    def init(self) -> Callable[[Any], Any]:
+        """``init(x0)``, with x0 checked first (see :func:`checked_init`)."""
+        return checked_init(tuple.__getitem__(self, 1))
+
+    @property
+    def step(self) -> Callable[..., tuple[np.ndarray, Any]]:
+        """``step(state, x, g, hess=None)``, with its arguments checked first (see
+        :func:`checked_step`): every rule goes through the same checks."""
+        return checked_step(self.name, tuple.__getitem__(self, 1), tuple.__getitem__(self, 2),
+                            self.needs_hess)
+
+    @property
     def step_inplace(self) -> Callable[..., Any]:
         fused = tuple.__getitem__(self, 6)
         return generic_step_inplace(self.step) if fused is None else fused
 
     @property
     def fused(self) -> bool:
-        """Whether ``step_inplace`` is a fused kernel (the elementwise rules), rather than the
-        generic pure step followed by ``x += lr*d``."""
-        return tuple.__getitem__(self, 6) is not None
+        """Whether the driver may run ``step_inplace`` in place of ``step`` on any buffer: the
+        rule has a fused kernel (the elementwise rules; the others get the generic pure step
+        followed by ``x += lr*d``) AND its direction does not read x. A weight-decayed rule
+        (``hyper["weight_decay"] != 0``: d depends on x) has a fused kernel too, but the
+        driver's grid step applies step_inplace to a zero buffer to form lr*d, which would
+        drop the decay, so it is False there: the driver then takes the pure step (the same
+        numbers, with temporaries)."""
+        return tuple.__getitem__(self, 6) is not None and not self.hyper.get("weight_decay")
+
+
+# --------------------------------------------------------------------------------------------
+# The checks every rule's init and step go through (issue 15 item 6). UpdateRule's init and
+# step attributes wrap the functions it was built with, so that no rule can forget them; the
+# raw functions stay in the tuple (``tuple.__getitem__(rule, 2)``). Kept cheap: the driver
+# calls step at every iteration (a few isinstance and shape comparisons; no pass over the
+# elements).
+
+
+@functools.lru_cache(maxsize=4096)
+def state_type_of(init: Callable[..., Any]) -> type | None:
+    """The class ``init`` is annotated to return (``def init(x0) -> AdamState``): the rule's
+    state type. None when init has no such annotation (a user's lambda): then step does not
+    check the state's type."""
+    try:
+        returned = typing.get_type_hints(init).get("return")
+    except Exception:  # unresolvable annotations: no state check, as for a missing one
+        return None
+    return returned if isinstance(returned, type) else None
+
+
+#: what an object array x0 must not hold: bool, complex and text are not real numbers
+_NOT_REAL = (bool, np.bool_, complex, np.complexfloating, str, bytes)
+
+
+def check_x0(x0: Any) -> None:
+    """x0 for init: real numbers (a real array, a list or a number; float32 stays float32) or
+    an object array of exact numbers (Fractions, ints, or number-like objects) for the rules
+    without square roots. bool, complex, strings and None (also as elements of an object
+    array) raise TypeError naming x0."""
+    if x0 is None or isinstance(x0, (bool, np.bool_, str, bytes)):
+        raise TypeError(f"x0 must be a real array, got {type(x0).__name__}")
+    try:
+        arr = np.asarray(x0)
+    except (TypeError, ValueError) as err:  # ragged nested lists
+        raise TypeError(f"x0 must be a real (rectangular) array: {err}") from err
+    if arr.dtype == object:
+        # exact numbers (Fractions) or number-like objects (the notebooks count operations
+        # with them): refuse only what is certainly not a real number
+        bad = [v for v in arr.flat if v is None or isinstance(v, _NOT_REAL)]
+        if bad:
+            raise TypeError(f"x0: an object array must hold real numbers (e.g. Fractions), got "
+                            f"{type(bad[0]).__name__}")
+    elif arr.dtype.kind not in "iuf":
+        raise TypeError(f"x0 must be a real array (int or float, or Fractions), got dtype "
+                        f"{arr.dtype}")
+
+
+@functools.lru_cache(maxsize=4096)
+def checked_init(init: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``init`` with its x0 checked first (:func:`check_x0`). Cached, so that reading
+    ``rule.init`` twice gives the same function (and costs a dictionary look-up)."""
+    def checked(x0: Any) -> Any:
+        check_x0(x0)
+        return init(x0)
+
+    checked.__wrapped__ = init
+    checked.__doc__ = init.__doc__
+    return checked
+
+
+_FLOATS = frozenset({np.dtype(np.float64), np.dtype(np.float32)})
+
+
+def _check_step_array(label: str, a: Any) -> None:
+    if not isinstance(a, (np.ndarray, np.generic)):
+        raise TypeError(f"{label} must be a numpy array, got {type(a).__name__}")
+    if a.dtype.kind not in "iufO":
+        raise TypeError(f"{label} must be a real array (int or float, or Fractions), got dtype "
+                        f"{a.dtype}")
+
+
+@functools.lru_cache(maxsize=4096)
+def checked_step(name: str, init: Callable[..., Any], step: Callable[..., Any],
+                 needs_hess: bool) -> Callable[..., tuple[np.ndarray, Any]]:
+    """``step(state, x, g, hess=None)`` with its arguments checked first, errors naming them:
+    state must be an instance of the rule's state type (:func:`state_type_of` its init;
+    TypeError), x and g numpy arrays of reals or of exact numbers (object dtype; TypeError) of
+    the same shape (ValueError naming g), and, for a rule that needs it, hess given with
+    x.size**2 entries (ValueError naming hess). Cached like :func:`checked_init`; the checks
+    cost well under a microsecond per call (the driver calls step at every iteration)."""
+    state_type = state_type_of(init)
+
+    def checked(state: Any, x: Any, g: Any, hess: Any = None) -> tuple[np.ndarray, Any]:
+        if state_type is not None and not isinstance(state, state_type):
+            raise TypeError(f"state must be a {state_type.__name__} (from {name}'s init), got "
+                            f"{type(state).__name__}")
+        # the common case in few operations (float arrays), the general one checked in full
+        if not (type(x) is np.ndarray and type(g) is np.ndarray and x.dtype in _FLOATS
+                and g.dtype in _FLOATS):
+            _check_step_array("x", x)
+            _check_step_array("g", g)
+        if g.shape != x.shape:
+            raise ValueError(f"g must have x's shape {x.shape}, got {g.shape}")
+        if needs_hess:
+            if hess is None:
+                raise ValueError(f"{name} needs the Hessian: pass hess (the driver's hess=)")
+            if np.size(hess) != x.size * x.size:
+                raise ValueError(f"hess must have x.size**2 = {x.size * x.size} entries (an "
+                                 f"{x.size} x {x.size} matrix), got shape {np.shape(hess)}")
+        return step(state, x, g, hess)
+
+    checked.__wrapped__ = step
+    checked.__doc__ = step.__doc__
+    return checked
 
 
 def initial_step(rule: UpdateRule, state: Any, lr: float, f: float, f_prev: float | None,
@@ -140,103 +270,6 @@ def initial_step(rule: UpdateRule, state: Any, lr: float, f: float, f_prev: floa
     if rule.first_trial is None:
         return lr
     return rule.first_trial(state, lr, f, f_prev, g, d)
-
-
-def check_x_inplace(x: Any) -> np.ndarray:
-    """x for an in-place step: a writeable float32/float64 ndarray (TypeError/ValueError)."""
-    if not isinstance(x, np.ndarray):
-        raise TypeError("x must be a numpy.ndarray of float32 or float64 for step_inplace, got "
-                        f"{type(x).__name__}")
-    if x.dtype == object:
-        raise TypeError("x: object arrays (e.g. of Fractions) are not supported by step_inplace; "
-                        "use step for exact arithmetic")
-    if x.dtype not in (np.float32, np.float64):
-        raise TypeError(f"x must have dtype float32 or float64 for step_inplace, got {x.dtype}")
-    if not x.flags.writeable:
-        raise ValueError("x must be a writeable array for step_inplace (it is overwritten)")
-    return x
-
-
-def _check_like_x(label: str, a: Any, x: np.ndarray, why: str) -> np.ndarray:
-    """An array that must have x's type, shape and dtype (``why``: the reason for the dtype)."""
-    if not isinstance(a, np.ndarray):
-        raise TypeError(f"{label} must be a numpy.ndarray like x, got {type(a).__name__}")
-    if a.shape != x.shape:
-        raise ValueError(f"{label} must have x's shape {x.shape}, got {a.shape}")
-    if a.dtype != x.dtype:
-        raise TypeError(f"{label} must have x's dtype {x.dtype}, got {a.dtype} ({why})")
-    return a
-
-
-def check_g_inplace(x: np.ndarray, g: Any) -> np.ndarray:
-    """g for an in-place step: an ndarray of x's shape and dtype."""
-    return _check_like_x("g", g, x, "the pure step would promote the result, which cannot be "
-                                    "written into x")
-
-
-def check_float_hyper(**hyper: Any) -> None:
-    """Hyperparameters of a fused kernel must be floats: a Fraction makes step use exact
-    object arithmetic, which an in-place float step cannot reproduce."""
-    for name, value in hyper.items():
-        if isinstance(value, Fraction):
-            raise TypeError(f"{name} is a Fraction: step_inplace needs float hyperparameters "
-                            "(exact arithmetic runs only through step)")
-
-
-def prepare_inplace(state: Any, state_type: type, fields: tuple[str, ...], x: Any, g: Any,
-                    lr: Any) -> tuple[float, list[np.ndarray]]:
-    """Check the arguments of a fused in-place step; return lr and flat views of x, g, fields.
-
-    The views are 1-D and share memory with the arrays (C order when all are C-contiguous, else
-    Fortran order when all are Fortran-contiguous), so that element i of every view is the same
-    element of the math. Errors name the argument.
-    """
-    x = check_x_inplace(x)
-    g = check_g_inplace(x, g)
-    lr = check_positive("lr", lr)
-    if not isinstance(state, state_type):
-        raise TypeError(f"state must be a {state_type.__name__} (from this rule's init), got "
-                        f"{type(state).__name__}")
-    named = [("x", x), ("g", g)]
-    for field in fields:
-        label = f"state.{field}"
-        a = _check_like_x(label, getattr(state, field), x, "the pure step would give other numbers")
-        if not a.flags.writeable:
-            raise ValueError(f"{label} must be writeable (step_inplace overwrites it)")
-        named.append((label, a))
-    if all(a.flags.c_contiguous for _, a in named):
-        order = "C"
-    elif all(a.flags.f_contiguous for _, a in named):
-        order = "F"
-    else:
-        bad = next(label for label, a in named if not a.flags.c_contiguous)
-        raise ValueError(f"{bad} is not C-contiguous: step_inplace needs x, g and the state's "
-                         "arrays all C-contiguous (or all Fortran-contiguous); pass "
-                         "np.ascontiguousarray copies or use step")
-    for i, (label_a, a) in enumerate(named):
-        for label_b, b in named[i + 1:]:
-            # contiguous arrays: overlapping bounds means shared elements, so this is exact
-            if a.size and b.size and np.may_share_memory(a, b):
-                raise ValueError(f"{label_a} and {label_b} share memory: step_inplace needs "
-                                 "separate arrays")
-    return lr, [a.ravel(order) for _, a in named]
-
-
-def blocks(n: int, dtype: np.dtype) -> tuple[int, range]:
-    """The block length b (BLOCK_BYTES of dtype, at most n, at least 1) and the starts 0, b, ..."""
-    b = max(1, min(BLOCK_BYTES // np.dtype(dtype).itemsize, n))
-    return b, range(0, n, b)
-
-
-def dtype_scalars(dtype: np.dtype, *values: float) -> list[np.ndarray]:
-    """Python floats as 0-d arrays of dtype, for the fused kernels' ufunc calls.
-
-    The value is the one NEP 50 uses when a Python float meets an array of that dtype (float64:
-    the float itself; float32: the float rounded to the nearest float32, by the same C cast),
-    so ``np.multiply(dtype_scalars(a.dtype, r)[0], a)`` gives the bits of ``r * a``. A 0-d array
-    of the array's own dtype makes a ufunc call about twice as cheap as a Python float does.
-    """
-    return [np.array(v, dtype=dtype) for v in values]
 
 
 def generic_step_inplace(step: Callable[..., tuple[np.ndarray, Any]]) -> Callable[..., Any]:
@@ -281,7 +314,6 @@ def check_count(name: str, value: Any) -> int:
     return check_int(name, value, 1)
 
 
-__all__ = ["UpdateRule", "initial_step", "state_zeros", "check_positive", "check_nonnegative",
-           "check_count", "check_unit_interval", "BLOCK_BYTES", "blocks", "dtype_scalars",
-           "prepare_inplace", "check_float_hyper", "check_x_inplace", "check_g_inplace",
-           "generic_step_inplace"]
+# What a user writing their own rule needs; the fused kernels' internals (block length, scalar
+# conversion, argument checks of an in-place step) live in the private module _fused.
+__all__ = ["UpdateRule", "initial_step", "state_zeros", "generic_step_inplace"]

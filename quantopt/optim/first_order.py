@@ -9,11 +9,17 @@ State arrays take x0's dtype when it is a float dtype (float32 stays float32) or
 root, so a Fraction ``momentum`` and Fraction inputs give exact Fraction iterates); any other
 dtype gives float64.
 
+Weight decay (every rule here, torch's ``weight_decay``): L2 regularization coupled into the
+gradient, as torch.optim.SGD does it, ``g <- g + weight_decay * x`` before the rule's update;
+that is gradient descent on ``f(x) + weight_decay/2 * ||x||^2``. weight_decay = 0 (the default)
+skips the line, as torch does (so ``0 * inf`` never makes a NaN). A Fraction weight_decay (or
+dampening) keeps the exact path exact.
+
 Each rule also has ``step_inplace(state, x, g, lr)`` (see :mod:`quantopt.optim.base`): the fused
 step ``x <- x + lr*d`` done in place in cache-sized blocks, bit for bit the numbers of ``step``
-followed by ``x + lr*d``. The kernels below perform the same IEEE operations, on the same
-operands in the same order, as those two lines; each ufunc writes into a block of the state or
-into a block-sized scratch buffer (``out=``), so nothing proportional to n is allocated.
+followed by ``x + lr*d``. Its kernel (in the private module ``quantopt.optim._fused``) performs
+the same IEEE operations, on the same operands in the same order, as those two lines, writing
+into blocks of the state or block-sized scratch buffers: nothing proportional to n is allocated.
 """
 from __future__ import annotations
 
@@ -21,84 +27,32 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .base import (UpdateRule, blocks, check_float_hyper, check_unit_interval, dtype_scalars,
-                   prepare_inplace, state_zeros)
-
-
-# --------------------------------------------------------------------------------------------
-# Fused, blocked in-place kernels. The scalars are step's Python floats converted once to x's
-# dtype (``dtype_scalars``: the value NEP 50 gives them in ``step``, float32 stays float32);
-# scalar operands are written where ``step`` writes them. Every operation of ``step`` and of
-# ``x + lr*d`` is repeated with the same operands in the same order, so the bits agree, NaN
-# signs included: no rewrite such as ``x - lr*v`` for ``x + lr*(-v)`` (equal for numbers, but
-# not for the sign bit of a NaN coming from v). Outputs are passed positionally (cheaper calls).
-
-
-def _gd_inplace(state, x, g, lr, hess=None):
-    """x <- x + lr*(-g), blockwise: the ops of ``d = -g`` and ``x + lr * d``."""
-    lr, (xf, gf) = prepare_inplace(state, GDState, (), x, g, lr)
-    (lr,) = dtype_scalars(xf.dtype, lr)
-    b, starts = blocks(xf.size, xf.dtype)
-    t = np.empty(b, dtype=xf.dtype)
-    for i in starts:
-        xb, gb = xf[i:i + b], gf[i:i + b]
-        tb = t[:xb.size]
-        np.negative(gb, tb)          # d = -g
-        np.multiply(lr, tb, tb)      # lr * d
-        np.add(xb, tb, xb)           # x + lr*d
-    return state
-
-
-def _momentum_inplace(rho, state, x, g, lr):
-    lr, (xf, gf, vf) = prepare_inplace(state, MomentumState, ("v",), x, g, lr)
-    lr, rho = dtype_scalars(xf.dtype, lr, rho)
-    b, starts = blocks(xf.size, xf.dtype)
-    t = np.empty(b, dtype=xf.dtype)
-    for i in starts:
-        xb, gb, vb = xf[i:i + b], gf[i:i + b], vf[i:i + b]
-        tb = t[:xb.size]
-        np.multiply(rho, vb, vb)     # rho * v
-        np.add(vb, gb, vb)           # v = rho*v + g
-        np.negative(vb, tb)          # d = -v
-        np.multiply(lr, tb, tb)      # lr * d
-        np.add(xb, tb, xb)           # x + lr*d
-    return state
-
-
-def _nesterov_inplace(rho, state, x, g, lr):
-    lr, (xf, gf, bf) = prepare_inplace(state, NesterovState, ("b",), x, g, lr)
-    lr, rho = dtype_scalars(xf.dtype, lr, rho)
-    b, starts = blocks(xf.size, xf.dtype)
-    t = np.empty(b, dtype=xf.dtype)
-    for i in starts:
-        xb, gb, bb = xf[i:i + b], gf[i:i + b], bf[i:i + b]
-        tb = t[:xb.size]
-        np.multiply(rho, bb, bb)     # rho * b
-        np.add(bb, gb, bb)           # b = rho*b + g
-        np.multiply(rho, bb, tb)     # rho * b  (the new b)
-        np.add(gb, tb, tb)           # g + rho*b
-        np.negative(tb, tb)          # d = -(g + rho*b)
-        np.multiply(lr, tb, tb)      # lr * d
-        np.add(xb, tb, xb)           # x + lr*d
-    return state
+from .._checks import check_exact_nonnegative, check_unit_interval
+from . import _fused
+from .base import UpdateRule, state_zeros
 
 
 class GDState(NamedTuple):
     """Gradient descent keeps no state."""
 
 
-def gd() -> UpdateRule:
-    r"""Gradient descent: step against the gradient.
+def gd(weight_decay: float = 0.0) -> UpdateRule:
+    r"""Gradient descent: step against the gradient (plus an optional L2 weight decay).
 
-    .. math:: x_{t+1} = x_t - \alpha \nabla f(x_t)
+    .. math:: x_{t+1} = x_t - \alpha \left(\nabla f(x_t) + \lambda x_t\right)
 
     Equations::
 
-        d_t     = -grad f(x_t)
-        x_{t+1} = x_t + alpha * d_t          alpha: option lr (or the line search's step)
+        g_t     = grad f(x_t) + wd * x_t     (the line is skipped when wd = 0)
+        d_t     = -g_t
+        x_{t+1} = x_t + alpha * d_t
+
+        wd:    option weight_decay (>= 0; torch's weight_decay, default 0)
+        alpha: option lr (or the line search's step)
 
     Source: lecture notes "Optimization" (seed 004), "Gradient Descent". PyTorch:
-    ``torch.optim.SGD(params, lr)`` with momentum 0 takes the same steps.
+    ``torch.optim.SGD(params, lr, weight_decay=wd)`` with momentum 0 takes the same steps
+    (https://pytorch.org/docs/stable/generated/torch.optim.SGD.html).
 
     Examples
     --------
@@ -107,34 +61,50 @@ def gd() -> UpdateRule:
     >>> d, state = rule.step(rule.init(np.zeros(2)), np.zeros(2), np.array([1.0, -2.0]))
     >>> d
     array([-1.,  2.])
+    >>> rule = gd(weight_decay=0.5)
+    >>> d, state = rule.step(rule.init(np.zeros(2)), np.array([2.0, 4.0]), np.array([1.0, -1.0]))
+    >>> d                                         # -(g + 0.5 x)
+    array([-2., -1.])
 
-    step_inplace: fused, blocked, in place; same numbers as step.
+    step_inplace: fused, blocked, in place, for every value of the options (no fallback to
+    the generic step); same numbers as step.
     """
+    wd = check_exact_nonnegative("weight_decay", weight_decay)
 
     def init(x0: np.ndarray) -> GDState:
         return GDState()
 
     def step(state: GDState, x: np.ndarray, g: np.ndarray, hess=None):
+        if wd:
+            g = g + wd * x
         return -g, state
 
-    return UpdateRule("gd", init, step, {}, step_inplace=_gd_inplace)
+    def step_inplace(state: GDState, x: np.ndarray, g: np.ndarray, lr: float, hess=None):
+        return _fused.gd(state, x, g, lr, GDState, wd)
+
+    return UpdateRule("gd", init, step, {"weight_decay": wd}, step_inplace=step_inplace)
 
 
-def sgd() -> UpdateRule:
+def sgd(weight_decay: float = 0.0) -> UpdateRule:
     r"""Stochastic gradient descent: the gradient descent rule applied to a mini-batch gradient.
 
-    .. math:: x_{t+1} = x_t - \alpha \nabla f_{S_t}(x_t)
+    .. math:: x_{t+1} = x_t - \alpha \left(\nabla f_{S_t}(x_t) + \lambda x_t\right)
 
     Equations::
 
-        d_t     = -g_t                       g_t: the mini-batch gradient the driver passes
-        x_{t+1} = x_t + alpha * d_t          alpha: option lr
+        g_t     = g_t + wd * x_t             g_t: the mini-batch gradient the driver passes
+        d_t     = -g_t                       (the first line is skipped when wd = 0)
+        x_{t+1} = x_t + alpha * d_t
+
+        wd:    option weight_decay (>= 0; torch's weight_decay, default 0)
+        alpha: option lr
 
     The rule is the same as :func:`gd`; the driver (``quantopt.minimize(method="sgd")``) draws the
     mini-batch S_t and passes its gradient as ``g``.
 
     Source: lecture notes "Optimization" (seed 004), "Stochastic Gradient Descent (SGD)"; seed 002,
-    "Stochastic Gradient Descent". PyTorch: ``torch.optim.SGD(params, lr)`` (momentum 0).
+    "Stochastic Gradient Descent". PyTorch: ``torch.optim.SGD(params, lr, weight_decay=wd)``
+    (momentum 0; https://pytorch.org/docs/stable/generated/torch.optim.SGD.html).
 
     Examples
     --------
@@ -144,48 +114,67 @@ def sgd() -> UpdateRule:
     >>> d
     array([-0.5,  1. ])
 
-    step_inplace: fused, blocked, in place; same numbers as step (gd's kernel).
+    step_inplace: fused, blocked, in place, with or without weight decay; same numbers as
+    step (gd's kernel).
     """
-    rule = gd()
+    rule = gd(weight_decay)
     return rule._replace(name="sgd", minibatch=True)
 
 
 class MomentumState(NamedTuple):
-    """v: the velocity, a running sum of gradients with decay rho (the notes' right-hand form)."""
+    """v: the velocity, a running sum of gradients with decay rho (the notes' right-hand form);
+    t: the number of steps taken (dampening leaves the first step undamped, as torch does)."""
 
     v: np.ndarray
+    t: int = 0
 
 
-def momentum(momentum: float = 0.9) -> UpdateRule:
+def momentum(momentum: float = 0.9, dampening: float = 0.0,
+             weight_decay: float = 0.0) -> UpdateRule:
     r"""SGD + Momentum (heavy ball), in the form of the lecture notes and PyTorch.
 
     .. math::
 
-        v_{t+1} = \rho v_t + \nabla f(x_t), \qquad
-        x_{t+1} = x_t - \alpha v_{t+1}, \qquad v_0 = 0
+        v_{t+1} = \rho v_t + (1 - \tau) g_t, \qquad
+        x_{t+1} = x_t - \alpha v_{t+1}, \qquad v_0 = 0,
+        \qquad g_t = \nabla f(x_t) + \lambda x_t
+
+    with :math:`v_1 = g_0` (undamped) on the first step when :math:`\tau \ne 0`.
 
     Equations::
 
-        v_{t+1} = rho * v_t + grad f(x_t)        v_0 = 0
+        g_t     = grad f(x_t) + wd * x_t          (skipped when wd = 0)
+        v_{t+1} = rho * v_t + g_t                  if tau = 0 (or rho = 0); v_0 = 0
+        v_{t+1} = g_t                              if tau != 0, on the first step (t = 0)
+        v_{t+1} = rho * v_t + (1 - tau) * g_t      if tau != 0, afterwards
         d_t     = -v_{t+1}
         x_{t+1} = x_t + alpha * d_t
 
-        rho:   option momentum (the notes' "friction"; in [0, 1))
+        rho:   option momentum (the notes' "friction"; in [0, 1); torch's momentum)
+        tau:   option dampening (in [0, 1); torch's dampening, default 0)
+        wd:    option weight_decay (>= 0; torch's weight_decay, default 0)
         alpha: option lr (or the line search's step)
 
     The notes prove that this form and the other form, ``v'_{t+1} = rho v'_t - alpha grad f(x_t)``,
     ``x_{t+1} = x_t + v'_{t+1}`` (Sutskever et al. 2013), give the same iterates: ``v' = -alpha v``
     when alpha is constant. With a varying step (line search, schedules) the two forms differ; this
-    library uses the first.
+    library uses the first. (CS231n's ``sgd_momentum`` is the other form: its velocity is
+    ``-learning_rate * state.v``.)
+
+    Dampening, as torch: the first step takes the gradient itself (``state.t`` counts the steps,
+    so a state built by hand with ``t >= 1`` is damped from its first step); with momentum 0 torch
+    keeps no buffer at all, so dampening has no effect there, here too. torch accepts dampening
+    = 1, which would ignore every gradient after the first; it is refused here (ValueError).
 
     Source: lecture notes "Optimization" (seed 004), "SGD + Momentum" (both forms and the proof of
     their equivalence); B. T. Polyak, "Some methods of speeding up the convergence of iteration
     methods", 1964; I. Sutskever, J. Martens, G. Dahl, G. Hinton, "On the importance of
     initialization and momentum in deep learning", ICML 2013.
 
-    PyTorch: ``torch.optim.SGD(params, lr, momentum=rho)`` (dampening=0, nesterov=False, no weight
-    decay) takes the same steps: its buffer is ``b = rho*b + g`` (``b = g`` on the first step,
-    which is the same as starting from 0) and ``p = p - lr*b``.
+    PyTorch: ``torch.optim.SGD(params, lr, momentum=rho, dampening=tau, weight_decay=wd)``
+    (nesterov=False; https://pytorch.org/docs/stable/generated/torch.optim.SGD.html) takes the
+    same steps: its buffer is ``b = g`` on the first step (the same as ``rho*0 + g`` when
+    dampening is 0), then ``b = rho*b + (1 - tau)*g``, and ``p = p - lr*b``.
 
     Examples
     --------
@@ -198,33 +187,49 @@ def momentum(momentum: float = 0.9) -> UpdateRule:
     array([1.5, 3. ])
     >>> d
     array([-1.5, -3. ])
+    >>> rule = momentum(momentum=0.5, dampening=0.5)      # first step undamped
+    >>> state = rule.init(np.zeros(1))
+    >>> for _ in range(2):
+    ...     d, state = rule.step(state, np.zeros(1), np.array([4.0]))
+    >>> state.v, state.t                                   # 0.5*4 + 0.5*4
+    (array([4.]), 2)
 
-    step_inplace: fused, blocked, in place; same numbers as step.
+    step_inplace: fused, blocked, in place, for every value of the options (no fallback to
+    the generic step); same numbers as step.
     """
     rho = check_unit_interval("momentum", momentum)
+    tau = check_unit_interval("dampening", dampening)
+    wd = check_exact_nonnegative("weight_decay", weight_decay)
+    damped = tau != 0 and rho != 0
 
     def init(x0: np.ndarray) -> MomentumState:
-        return MomentumState(v=state_zeros(x0))
+        return MomentumState(v=state_zeros(x0), t=0)
 
     def step(state: MomentumState, x: np.ndarray, g: np.ndarray, hess=None):
-        v = rho * state.v + g
+        if wd:
+            g = g + wd * x
+        if not damped:
+            v = rho * state.v + g
+        elif state.t == 0:
+            v = g.copy()
+        else:
+            v = rho * state.v + (1 - tau) * g
         d = -v
-        return d, MomentumState(v=v)
+        return d, MomentumState(v=v, t=state.t + 1)
 
     def step_inplace(state: MomentumState, x: np.ndarray, g: np.ndarray, lr: float, hess=None):
-        check_float_hyper(momentum=rho)
-        return _momentum_inplace(rho, state, x, g, lr)
+        return _fused.momentum(state, x, g, lr, MomentumState, rho, tau, wd)
 
-    return UpdateRule("momentum", init, step, {"momentum": rho}, step_inplace=step_inplace)
-
-
+    return UpdateRule("momentum", init, step,
+                      {"momentum": rho, "dampening": tau, "weight_decay": wd},
+                      step_inplace=step_inplace)
 class NesterovState(NamedTuple):
     """b: the momentum buffer of the x-tilde form: b = -v/alpha, v the look-ahead velocity."""
 
     b: np.ndarray
 
 
-def nesterov(momentum: float = 0.9) -> UpdateRule:
+def nesterov(momentum: float = 0.9, weight_decay: float = 0.0) -> UpdateRule:
     r"""Nesterov momentum in the notes' change of variables: the driver's x is the look-ahead x̃.
 
     The look-ahead form evaluates the gradient at the look-ahead point,
@@ -245,11 +250,13 @@ def nesterov(momentum: float = 0.9) -> UpdateRule:
 
     Equations::
 
-        b_{t+1}  = rho * b_t + grad f(xt_t)             b_0 = 0, xt = x-tilde (the driver's x)
-        d_t      = -(grad f(xt_t) + rho * b_{t+1})
+        g_t      = grad f(xt_t) + wd * xt_t             (skipped when wd = 0)
+        b_{t+1}  = rho * b_t + g_t                      b_0 = 0, xt = x-tilde (the driver's x)
+        d_t      = -(g_t + rho * b_{t+1})
         xt_{t+1} = xt_t + alpha * d_t
 
-        rho:   option momentum (in [0, 1))
+        rho:   option momentum (in [0, 1); torch's momentum)
+        wd:    option weight_decay (>= 0; torch's weight_decay, default 0)
         alpha: option lr (or the line search's step)
 
     Why this is the notes' update: b_{t+1} - rho b_t = grad f(xt_t), so
@@ -261,8 +268,11 @@ def nesterov(momentum: float = 0.9) -> UpdateRule:
     reformulation); Y. Nesterov, "A method of solving a convex programming problem with
     convergence rate O(1/k^2)", 1983; Sutskever et al., ICML 2013 (the momentum formulation).
 
-    PyTorch: ``torch.optim.SGD(params, lr, momentum=rho, nesterov=True)`` (dampening=0, no weight
-    decay) takes the same steps: ``b = rho*b + g; g = g + rho*b; p = p - lr*g``.
+    PyTorch: ``torch.optim.SGD(params, lr, momentum=rho, nesterov=True, weight_decay=wd)``
+    (https://pytorch.org/docs/stable/generated/torch.optim.SGD.html) takes the same steps:
+    ``g = g + wd*p; b = rho*b + g; g = g + rho*b; p = p - lr*g``. torch refuses nesterov with
+    dampening != 0 (and with momentum 0), so this rule has no dampening option. The weight decay
+    is applied at the driver's x, the look-ahead point x̃, as torch applies it at its parameter.
 
     Examples
     --------
@@ -275,20 +285,24 @@ def nesterov(momentum: float = 0.9) -> UpdateRule:
     >>> state.b
     array([1., 2.])
 
-    step_inplace: fused, blocked, in place; same numbers as step.
+    step_inplace: fused, blocked, in place, for every value of the options (no fallback to
+    the generic step); same numbers as step.
     """
     rho = check_unit_interval("momentum", momentum)
+    wd = check_exact_nonnegative("weight_decay", weight_decay)
 
     def init(x0: np.ndarray) -> NesterovState:
         return NesterovState(b=state_zeros(x0))
 
     def step(state: NesterovState, x: np.ndarray, g: np.ndarray, hess=None):
+        if wd:
+            g = g + wd * x
         b = rho * state.b + g
         d = -(g + rho * b)
         return d, NesterovState(b=b)
 
     def step_inplace(state: NesterovState, x: np.ndarray, g: np.ndarray, lr: float, hess=None):
-        check_float_hyper(momentum=rho)
-        return _nesterov_inplace(rho, state, x, g, lr)
+        return _fused.nesterov(state, x, g, lr, NesterovState, rho, wd)
 
-    return UpdateRule("nesterov", init, step, {"momentum": rho}, step_inplace=step_inplace)
+    return UpdateRule("nesterov", init, step, {"momentum": rho, "weight_decay": wd},
+                      step_inplace=step_inplace)

@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .._checks import check_nonnegative, check_positive
+from .._checks import check_nonnegative, check_positive, check_seed
 from .base import UpdateRule
 
 #: the testbench's annealing constants (research note, section 3A)
@@ -71,18 +71,16 @@ def _check_step_index(t: Any) -> int:
 
 
 def _seed_key(seed: Any) -> int:
-    """The integer the noise streams derive from: seed itself (an int >= 0), one draw from a
-    Generator, or fresh OS entropy for None (numpy's SeedSequence())."""
+    """The integer the noise streams derive from: seed itself (an int >= 0), fresh OS entropy
+    for None (numpy's SeedSequence()), or one draw from numpy's generator for any other seed
+    ``_checks.check_seed`` accepts (a Generator continues its stream; a SeedSequence or a
+    BitGenerator makes one). Bad seeds raise naming seed (issue 15 item 13)."""
+    seed = check_seed("seed", seed)
     if seed is None:
         return int(np.random.SeedSequence().entropy)
-    if isinstance(seed, np.random.Generator):
-        return int(seed.integers(0, 2**63))
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be None, an integer >= 0 or a numpy.random.Generator, got "
-                        f"{type(seed).__name__}")
-    if seed < 0:
-        raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
-    return int(seed)
+    if isinstance(seed, numbers.Integral):
+        return int(seed)
+    return int(np.random.default_rng(seed).integers(0, 2**63))
 
 
 def langevin_noise(seed: int, t: int, shape, dtype=np.float64) -> np.ndarray:
@@ -131,8 +129,9 @@ def langevin(lr: float = 1e-3, temperature: float | Callable[[int], float] | Non
         eta:         option lr (> 0; also the driver's step lr: the same value, so they agree)
         temperature: option temperature (None: the annealing schedule; a number; a callable)
         alpha, c:    option alpha, option c (>= 0; the schedule's, used when temperature is None)
-        seed:        option seed (None: fresh OS entropy; an int >= 0; a numpy Generator, from
-                     which one integer is drawn). The integer used is rule.hyper["seed"].
+        seed:        option seed (None: fresh OS entropy; an int >= 0; a numpy Generator,
+                     SeedSequence or BitGenerator, from which one integer is drawn). The
+                     integer used is rule.hyper["seed"].
 
     Default lr = 1e-3: Euler-Maruyama approximates the diffusion only for steps small against
     1/L (L the largest Hessian eigenvalue; the discrete chain's bias is O(eta)), and the
