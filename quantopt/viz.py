@@ -106,6 +106,7 @@ METHOD_STYLES: dict[str, dict[str, str]] = {
     "adagrad":  {"color": "#009E73", "marker": "^"},   # bluish green
     "rmsprop":  {"color": "#CC79A7", "marker": "v"},   # reddish purple
     "adam":     {"color": "#D55E00", "marker": "P"},   # vermillion
+    "adamw":    {"color": "#AA4499", "marker": ">"},   # purple (Tol)
     "newton":   {"color": "#E69F00", "marker": "*"},   # orange
     "bfgs":     {"color": "#882255", "marker": "X"},   # wine (Tol)
     "lbfgs":    {"color": "#332288", "marker": "h"},   # indigo (Tol)
@@ -115,9 +116,10 @@ METHOD_STYLES: dict[str, dict[str, str]] = {
 
 # The order in which a label is searched for method names: specific names before the names
 # they contain ("sgd" before "gd"; "nesterov" and "momentum" before "sgd", so that "SGD +
-# momentum" is Momentum; "lbfgs" before "bfgs").
-_METHOD_SEARCH = ("langevin", "nesterov", "momentum", "adagrad", "rmsprop", "adam", "newton",
-                  "lbfgs", "bfgs", "cg", "sgd", "gd")
+# momentum" is Momentum; "lbfgs" before "bfgs"; "adamw" before "adam", though the letter rule
+# alone keeps "AdamW" from matching adam).
+_METHOD_SEARCH = ("langevin", "nesterov", "momentum", "adagrad", "rmsprop", "adamw", "adam",
+                  "newton", "lbfgs", "bfgs", "cg", "sgd", "gd")
 _LINESTYLES = ("-", "--", ":", "-.")
 #: the state panels' coordinate lines (animate_with_state): greys, not method colours
 _COORD_COLORS = ("#1A1A1A", "#8C8C8C", "#4D4D4D", "#BFBFBF")

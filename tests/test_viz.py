@@ -76,7 +76,7 @@ def test_palette_is_okabe_ito_and_cycles():
     ("CG (PR+)", "cg"), ("Langevin, T(t)", "langevin"), ("fixed grid 1/256", None),
     ("Adamant", None), ("start", None), (None, None), ("GD lr=0.035", "gd"),
     ("Adam uncorrected", "adam"), ("Momentum beta=0.9", "momentum"), ("rms_prop", "rmsprop"),
-    ("SGD with momentum", "momentum")])
+    ("SGD with momentum", "momentum"), ("AdamW, wd=0.01", "adamw")])
 def test_method_of_reads_the_method_in_a_label(label, method):
     assert viz.method_of(label) == method
 
