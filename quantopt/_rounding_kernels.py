@@ -653,9 +653,10 @@ def _round_fraction(v: Fraction, dtype: Any) -> float:
     n, r = divmod(top, bottom)
     if 2 * r > bottom or (2 * r == bottom and n % 2 == 1):
         n += 1
+    sign = 1.0 if v > 0 else -1.0
     if s + n.bit_length() - 1 >= emax:  # n·2**s >= 2**emax: overflow
-        return math.copysign(math.inf, v)
-    return math.copysign(math.ldexp(n, s), v)
+        return sign * math.inf
+    return sign * math.ldexp(n, s)
 
 
 def _python_float(exact: Fraction, caller: str, name: str, value: Any) -> float:

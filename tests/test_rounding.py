@@ -1059,3 +1059,106 @@ def test_integer_arrays_beyond_2_53_are_refused_not_rounded(k, qp):
     if abs(k) <= 2**53:
         assert qo.quantize(arr, qp)[0] == float(qo.quantize(Fraction(k), Fraction(qp)))
         assert qo.from_codes(arr, 1)[0] == float(k)
+
+
+# Issue 15, item 5: the exact domain |qp·x| < 2**52 is decided on the exact product p + e, not on
+# the rounded fl(qp·x). Near the boundary 2**52/qp: an exact result (Fraction oracle) whenever
+# the exact |qp·x| < 2**52, OverflowError otherwise.
+@given(st.sampled_from([3.0, 10.0, 0.1, 7.5, 12345.678, 255.0, 1e-3]), st.integers(-40, 40),
+       st.booleans())
+@example(3.0, 0, False)  # x = 0x1.5555555555555p+50: 3x = 2**52 - 1/4, fl(3x) = 2**52
+def test_exact_domain_boundary_uses_the_exact_product(qp, ulps, negative):
+    x = _ulps(float(Fraction(2**52) / Fraction(qp)), ulps)
+    x = -x if negative else x
+    v = Fraction(qp) * Fraction(x)
+    for fn in (qo.to_codes, qo.quantize):
+        if abs(v) < 2**52:
+            got = fn(np.array([x]), qp)[0]
+            if fn is qo.to_codes:
+                assert int(got) == code(x, qp)
+            else:
+                assert got == round_to(Fraction(code(x, qp)) / Fraction(qp), np.float64)
+        else:
+            with pytest.raises(OverflowError, match="2\\*\\*52"):
+                fn(np.array([x]), qp)
+    if abs(v) < 2**52:
+        f = floor_code(x, qp)
+        assert qo.stochastic_round(x, qp, rng=0) in (float(Fraction(f) / Fraction(qp)),
+                                                     float(Fraction(f + 1) / Fraction(qp)))
+
+
+def test_item5_case_is_inside_the_domain():
+    """issue 15 item 5: the reported x."""
+    x = float.fromhex("0x1.5555555555555p+50")
+    assert qo.to_codes(x, 3) == 2**52
+    assert qo.quantize(x, 3) == float(Fraction(2**52, 3))
+
+
+# Issue 15, item 4: a finite input whose grid point is beyond the result dtype's range raises
+# OverflowError naming the value, the grid and the dtype (never a silent inf).
+def test_grid_point_beyond_the_dtype_raises_overflow():
+    with pytest.raises(OverflowError, match="x=65504.*float16"):
+        qo.quantize(np.float16(65504), 0.001)  # k/qp = 66000 > float16's max
+    assert round_to(Fraction(66000), np.float16) == np.inf  # the oracle agrees: no float16
+    x = 1.7976931348623157e308
+    assert code(x, 2.0**-1000) * 2**1000 == 2**1024  # the grid point is 2**1024: no float64
+    with pytest.raises(OverflowError, match="x=1.797.*qp=9.33"):
+        qo.quantize(x, 2.0**-1000)
+    with pytest.raises(OverflowError, match="float64"):
+        qo.quantize(np.array([1.0, x]), 2.0**-1000)
+    with pytest.raises(OverflowError, match="k=1000000.*float16"):
+        qo.from_codes(np.array([10**6]), 1, dtype=np.float16)
+    with pytest.raises(OverflowError, match="k=1000000.*float16"):
+        qo.from_codes(10**6, 1, dtype=np.float16)
+    gen = np.random.default_rng(5)
+    with pytest.raises(OverflowError, match="float16"):  # both neighbours 0 and 66000 ...
+        for _ in range(64):  # ... one of them is drawn with probability 0.504 each time
+            qo.stochastic_round(np.float16(65504), 0.001, rng=gen)
+    # in range, the largest finite values are exact grid points of a power-of-two grid
+    assert qo.quantize(x, 2.0**-970) == x and qo.quantize(np.float16(65504), 1) == 65504
+
+
+def test_grid_point_beyond_float16_in_blocks_and_out():
+    """issue 15 item 4 through the blocked kernel, at every block position."""
+    with block_size(SMALL_BLOCK):
+        for i in (0, SMALL_BLOCK - 1, SMALL_BLOCK, 2 * SMALL_BLOCK + 3):
+            x = np.ones(3 * SMALL_BLOCK, dtype=np.float16)
+            x[i] = 65504
+            for qp in (0.001, 3.0 / 1024):  # the midpoint filter path and the exact path
+                with pytest.raises(OverflowError, match="x=65504"):
+                    qo.quantize(x, qp)
+                with pytest.raises(OverflowError, match="x=65504"):
+                    qo.quantize(x, qp, out=np.empty_like(x))
+
+
+# Issue 15, item 14: lists of ints work like arrays; a Python int is exact, and a float result
+# beyond float64 is an OverflowError naming the argument.
+def test_from_codes_lists_and_python_ints():
+    got = qo.from_codes([1, 2], 10)
+    assert isinstance(got, np.ndarray)
+    assert got.tolist() == [float(Fraction(1, 10)), float(Fraction(2, 10))]
+    assert qo.from_codes((3, -7), 4, dtype=np.float32).tolist() == [0.75, -1.75]
+    assert qo.from_codes(2**70 + 1, 3) == float(Fraction(2**70 + 1, 3))
+    assert qo.from_codes(2**70 + 1, 3, dtype=np.float32) == round_to(Fraction(2**70 + 1, 3),
+                                                                      np.float32)
+    with pytest.raises(TypeError, match="k must be integer"):
+        qo.from_codes([1.5, 2], 10)
+    with pytest.raises(OverflowError, match="k="):
+        qo.from_codes(10**400, 3)
+
+
+def test_huge_python_int_x():
+    x = 10**400
+    assert qo.to_codes(x, 3) == 3 * x  # exact integer code
+    assert qo.quantize(x, Fraction(3)) == x  # exact Fraction result
+    with pytest.raises(OverflowError, match="x=1000"):
+        qo.quantize(x, 3)  # a float result cannot hold it
+    with pytest.raises(OverflowError, match="x=1000"):
+        qo.stochastic_round(x, 3, rng=0)
+
+
+# Issue 15, item 13: the seed goes through _checks.check_rng: errors name rng.
+@pytest.mark.parametrize("rng, err", [("abc", TypeError), (-1, ValueError), (1.5, TypeError)])
+def test_stochastic_round_bad_rng_named(rng, err):
+    with pytest.raises(err, match="rng"):
+        qo.stochastic_round(np.array([0.3]), 10, rng=rng)
