@@ -408,6 +408,13 @@ def _stochastic_reference(a: np.ndarray, qf: float, dtype: Any, draw: Any,
 # [v] + [u < frac]. Uncertified elements take the exact path with their own u. For power-of-two
 # qp, p - [p] (rounded once, for p in (-1, 0)) is the reference's frac exactly, and
 # [p] + [u < p - [p]] is computed as the reference does; no certificate is needed.
+#
+# Grid values beyond the result's dtype (issue 15 item 4): k/qf in float64 or its cast to
+# float16/32 overflows to ±inf exactly when the nearest float of the dtype is infinite, and the
+# ufunc signals an IEEE overflow (quiet: an infinite or nan input passes without a signal). A
+# block whose output stage signalled one raises, and the caller re-runs the reference, which
+# names the element (_require_representable), or computes the finite result where only a
+# patched element's provisional value overflowed.
 _BLOCK = 32768  # 256 KiB per float64 scratch buffer; 16384..131072 measured within ~10%
 _CERT_LIMIT = 2.0**50  # stochastic_round, other qp: M below this for a certified block
 _MIN = np.minimum.reduce

@@ -35,8 +35,9 @@ Conventions
   (it maps to the extreme level, or stays infinite under the soft operators). Integers are
   computed as float64. Computation is in float64; the result has v's float dtype (float32 in,
   float32 out), rounded once at the end.
-* No function modifies ``v``. With ``out=`` (an ndarray of v's shape and of the result's dtype),
-  the result is written into ``out`` and ``out`` is returned; ``out`` may be ``v`` itself.
+* No function modifies ``v``. With ``out=`` (a writeable ndarray of v's shape and of the
+  result's dtype, checked by ``_checks.check_out`` before any work), the result is written into
+  ``out`` and ``out`` is returned; ``out`` may be ``v`` itself.
 * A 0-d input (Python or numpy scalar) gives a numpy scalar; an array gives an array.
 """
 from __future__ import annotations
@@ -402,8 +403,15 @@ def project_grid(v, qp, lo=None, hi=None):
 
     Source: seed 001 (x^Q) and seed 000 (the hard quantizer as a projection).
 
-    Raises ValueError for NaN in v (the projection is undefined there; ``quantize`` would pass
-    it through), for non-finite lo/hi, and when no grid point lies in [lo, hi].
+    lo and hi may lie anywhere, far beyond the data and beyond int64 codes (the end codes are
+    Python ints). An end point k/qp beyond the range of v's dtype clips nothing finite on its
+    side; a value that would have to be clipped to it (v = +inf with hi = 1e300 in float16, or
+    lo = 1e300 for float16 data) has no float to be clipped to.
+
+    Raises TypeError for a v that is not real (naming v), ValueError for NaN in v (the
+    projection is undefined there; ``quantize`` would pass it through), for non-finite lo/hi,
+    and when no grid point lies in [lo, hi]; OverflowError where a value must be clipped to an
+    end point beyond v's dtype (naming lo or hi), and as :func:`quantopt.quantize` (naming v).
 
     Examples
     --------

@@ -15,7 +15,9 @@ in floating point. (``numpy.floor(x + 0.5)`` is wrong for x = 0.4999999999999999
 x = 2**52 + 1; ``numpy.round`` and Python's ``round`` round half to even.)
 
 * ``fractions.Fraction`` (and Python ``int``) inputs are computed in exact rational arithmetic;
-  a Fraction anywhere among the arguments gives a Fraction result.
+  a Fraction anywhere among the arguments gives a Fraction result. A Python int of any size is
+  exact; where the result is a float (an int x with a float or int qp) it is k/qp correctly
+  rounded to float64, and OverflowError (naming the argument) if that is beyond float64's range.
 * float16/float32/float64 inputs (Python floats, numpy scalars and arrays) are computed
   vectorized in float64. The exact method: ``qp*x = p + e`` is split exactly into a float ``p``
   and its rounding error ``e`` (Dekker's error-free product, with Veltkamp splitting), and the
@@ -32,8 +34,14 @@ x = 2**52 + 1; ``numpy.round`` and Python's ``round`` round half to even.)
   block by block into scratch; an integer array is first converted to float64 as a whole).
   The kernels and their proofs are in the private module ``quantopt._rounding_kernels``.
 * Domain of exactness for floats: every finite x when qp is a power of two; |qp·x| < 2**52
-  otherwise (outside it, the float64 product cannot carry the code exactly, and OverflowError is
-  raised, naming the value). Integer codes must also fit in int64 (|k| < 2**63).
+  otherwise, for the *exact* product qp·x = p + e (x = 0x1.5555555555555p+50 with qp = 3 has
+  qp·x = 2**52 - 1/4, inside, although fl(qp·x) = 2**52). Outside it the float64 product cannot
+  carry the code exactly, and OverflowError is raised, naming the value. Integer codes must also
+  fit in int64 (|k| < 2**63).
+* The grid point k/qp of a finite x can lie beyond the largest float of the result's dtype
+  (x = 65504 in float16 with qp = 0.001: k/qp = 66000; x = DBL_MAX with qp = 2**-1000:
+  k/qp = 2**1024). Its nearest float would be inf, which is no grid point: OverflowError naming
+  x, qp and the dtype (``from_codes`` likewise for a code k), never a silent inf.
 * ``qp`` must be a positive finite real; for float inputs it must be exactly representable as a
   float64 (``Fraction(1, 3)`` is not: pass x as a Fraction for exact rational grids).
 
@@ -166,8 +174,11 @@ def quantize(x, qp, *, out=None):
     Raises
     ------
     OverflowError
-        For a float x with |qp·x| >= 2**52 when qp is not a power of two (the code cannot be
-        exact in float64 there); for an integer array with values beyond 2**53.
+        For a float x with an exact |qp·x| >= 2**52 when qp is not a power of two (the code
+        cannot be exact in float64 there); for an integer array with values beyond 2**53; where
+        the grid point k/qp of a finite x is beyond the range of the result's dtype (a float16
+        x = 65504 with qp = 0.001; x = DBL_MAX with qp = 2**-1000, whose grid point is 2**1024);
+        for a Python int x whose float result k/qp is beyond float64.
 
     Examples
     --------
@@ -211,8 +222,9 @@ def from_codes(k, qp, dtype=np.float64):
 
     Parameters
     ----------
-    k : int or integer array
-        Codes, as returned by :func:`to_codes`.
+    k : int, integer array, or list/tuple of ints
+        Codes, as returned by :func:`to_codes`. A Python int of any size is exact; a list or
+        tuple is taken as an integer array (and gives an array).
     qp : positive int, float or Fraction
     dtype : float16, float32 or float64
         Dtype of the float result (ignored for exact results).
@@ -220,12 +232,15 @@ def from_codes(k, qp, dtype=np.float64):
     Returns
     -------
     A Fraction if qp is a Fraction and k is a Python int. Otherwise the float of ``dtype``
-    nearest to k/qp (ties to even); exact in float64 when qp is a power of two.
+    nearest to k/qp (ties to even; for a Python int by exact integer arithmetic); exact in
+    float64 when qp is a power of two.
 
     Raises
     ------
     TypeError if k is not integer; OverflowError if an integer array holds |k| > 2**53 (its
-    float64 copy would not be exact, so k/qp could not be rounded from an exact numerator).
+    float64 copy would not be exact, so k/qp could not be rounded from an exact numerator), or
+    where k/qp is beyond the range of ``dtype`` (``from_codes([10**6], 1, np.float16)``: the
+    nearest float16 would be inf), naming k.
     """
     return _from_codes(k, qp, dtype)
 
@@ -250,16 +265,19 @@ def stochastic_round(x, qp=1, rng=None, *, out=None):
     ----------
     x : int, float, Fraction, or float/int array
     qp : positive int, float or Fraction, default 1
-    rng : None, int, numpy.random.SeedSequence or Generator
-        Source of randomness (never numpy's global state). None draws fresh OS entropy.
+    rng : None, int >= 0, numpy.random.SeedSequence, BitGenerator or Generator
+        Source of randomness (never numpy's global state), checked by ``_checks.check_rng``:
+        other values raise TypeError/ValueError naming rng. None draws fresh OS entropy.
 
     Exactness: the floor f is exact. For a Fraction x the up-probability is exactly the
     fractional part (uniform random integers, rejection sampling). For floats it is the
     fractional part rounded to float64 and compared with a uniform double u (one
     ``rng.random()`` double per element, in C order: drawn block by block, the same stream as a
     single draw of x.size doubles), so E[x^S] = x holds to within 2**-52/qp per element. On a
-    power-of-two grid, |qp·x| >= 2**52 is a grid point and x^S = x. When an error is raised,
-    no draw has been consumed from rng. Results follow the types of :func:`quantize`, and
-    ``out`` (array x only) is as there.
+    power-of-two grid, |qp·x| >= 2**52 is a grid point and x^S = x. Errors are those of
+    :func:`quantize` (including OverflowError where the drawn grid point is beyond the
+    result's dtype) plus ValueError for non-finite x; when an error is raised, no draw has been
+    consumed from rng. Results follow the types of :func:`quantize`, and ``out`` (array x
+    only) is as there.
     """
     return _stochastic_round(x, qp, rng, out)

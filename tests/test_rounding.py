@@ -1124,7 +1124,7 @@ def test_grid_point_beyond_float16_in_blocks_and_out():
         for i in (0, SMALL_BLOCK - 1, SMALL_BLOCK, 2 * SMALL_BLOCK + 3):
             x = np.ones(3 * SMALL_BLOCK, dtype=np.float16)
             x[i] = 65504
-            for qp in (0.001, 3.0 / 1024):  # the midpoint filter path and the exact path
+            for qp in (0.001, 3.0 / 1024, 2.0**-10):  # exact path; power of two: cast overflow
                 with pytest.raises(OverflowError, match="x=65504"):
                     qo.quantize(x, qp)
                 with pytest.raises(OverflowError, match="x=65504"):
