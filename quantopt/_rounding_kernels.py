@@ -49,7 +49,11 @@ def _parse_x(x: Any, name: str = "x") -> _Arg:
         return _Arg("float", np.asarray(x, dtype=np.float64), "python")
     if isinstance(x, (np.generic, np.ndarray, list, tuple)):
         wrap = "numpy" if isinstance(x, np.generic) else "array"
-        a = np.asarray(x)
+        try:
+            a = np.asarray(x)
+        except (TypeError, ValueError) as err:  # ragged nested lists and the like
+            raise TypeError(f"{name} must be a real number or a (rectangular) array of reals: "
+                            f"{err}") from err
         if a.dtype.kind == "f":
             if a.dtype.type not in _FLOAT_DTYPES:
                 raise TypeError(f"{name} has dtype {a.dtype}; supported float dtypes are "
@@ -737,7 +741,11 @@ def _from_codes(k: Any, qp: Any, dtype: Any) -> Any:
             raise OverflowError(f"from_codes: k={k!r} with qp={qp!r}: k/qp is beyond the range "
                                 f"of {np.dtype(dtype)} (its nearest {np.dtype(dtype)} is inf)")
         return value
-    arr = np.asarray(k)
+    try:
+        arr = np.asarray(k)
+    except (TypeError, ValueError) as err:  # ragged nested lists and the like
+        raise TypeError(f"k must be integer codes (an int or a rectangular integer array): "
+                        f"{err}") from err
     if arr.dtype.kind not in "iu":
         raise TypeError(f"k must be integer codes (an int or an integer array), got dtype "
                         f"{arr.dtype}")

@@ -49,7 +49,14 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import check_int, check_nonnegative, check_out, check_positive
+from ._checks import (
+    check_bool,
+    check_int,
+    check_nonnegative,
+    check_out,
+    check_positive,
+    check_real_array,
+)
 from ._rounding_kernels import _parse_qp, _parse_x, _quantize, _round_fraction
 
 __all__ = [
@@ -573,6 +580,7 @@ def fit_ternary(v, threshold=0.7, symmetric=False):
     (0.7, 1.6666666666666667, 1.6666666666666667)
     """
     threshold = check_nonnegative("threshold", threshold)
+    symmetric = check_bool("symmetric", symmetric)
     v64, _ = _as_input(v)
     if v64.size == 0:
         raise ValueError("v must be non-empty to fit a ternary quantization")
@@ -628,6 +636,14 @@ def ternary_quantize(v, threshold=0.7, symmetric=False, out=None):
     return ternary(v, delta, ap, an, out=out)
 
 
+def _check_scale(name: str, value: Any) -> float:
+    """A ternary scale for soft_ternary: > 0 and <= 2**1020 (the bound on levels)."""
+    value = check_positive(name, value)
+    if value > _LEVEL_LIMIT:
+        raise ValueError(f"{name} must be <= 2**1020 (a level of soft_quantize), got {value!r}")
+    return value
+
+
 def soft_ternary(v, lam, alpha_pos, alpha_neg=None, out=None):
     r"""Soft ternary prox: :func:`soft_quantize` toward the levels {-α₋, 0, α₊}.
 
@@ -662,8 +678,8 @@ def soft_ternary(v, lam, alpha_pos, alpha_neg=None, out=None):
     >>> soft_ternary(np.array([-0.9, -0.2, 0.3, 0.6]), 0.1, 1.0)
     array([-1. , -0.1,  0.2,  0.7])
     """
-    ap = check_positive("alpha_pos", alpha_pos)
-    an = ap if alpha_neg is None else check_positive("alpha_neg", alpha_neg)
+    ap = _check_scale("alpha_pos", alpha_pos)
+    an = ap if alpha_neg is None else _check_scale("alpha_neg", alpha_neg)
     return soft_quantize(v, np.array([-an, 0.0, ap]), lam, out=out)
 
 
@@ -679,14 +695,16 @@ def _check_bits(bits: Any) -> int:
 
 
 def _check_alphas(alphas: Any) -> np.ndarray:
-    a = np.asarray(alphas)
-    if a.dtype.kind not in "iuf" or a.dtype.kind == "b":
-        raise TypeError(f"alphas must be a 1-D array of reals, got dtype {a.dtype}")
+    """1 to 16 finite reals whose codewords sum_i ±alpha_i are all finite floats."""
+    a = check_real_array("alphas", alphas, finite=False)
     if a.ndim != 1 or not 1 <= a.size <= _MAX_BITS:
         raise ValueError(f"alphas must be 1-D with 1 to {_MAX_BITS} entries, got shape {a.shape}")
-    a = a.astype(np.float64)
     if not np.isfinite(a).all():
         raise ValueError("alphas must be finite")
+    with np.errstate(over="ignore"):
+        largest = float(np.sum(np.abs(a)))  # the largest codeword
+    if not math.isfinite(largest):
+        raise ValueError("alphas: sum(|alphas|), the largest codeword, exceeds float64's range")
     return a
 
 
@@ -876,6 +894,12 @@ def fit_multibit(v, bits, iters=10, return_errors=False):
     The returned codes are always the nearest codewords for the returned α, so
     ``multibit_quantize(v, bits) == project(v, multibit_codebook(alphas)[0])``.
 
+    Range: where max|v| is beyond 2**500 (or below 2**-500) the fit runs on v·2**-e (exact,
+    the problem is scale-equivariant) so that codeword sums and squared errors do not
+    overflow, and α, the codewords and the errors are scaled back by 2**e (errors by 2**2e);
+    OverflowError naming v if one of them is then beyond float64 (the errors of v near 1e308
+    are: ask for them only on smaller data). Finite v otherwise gives finite results.
+
     Source: Xu et al., "Alternating Multi-bit Quantization for Recurrent Neural Networks" (ICLR
     2018), Algorithm (greedy initialization, then alternating least squares for α and binary
     search for B); used by ProxQuant (Bai, Wang & Liberty, ICLR 2019) as its multi-bit quantizer.
@@ -907,9 +931,14 @@ def fit_multibit(v, bits, iters=10, return_errors=False):
     k = _check_bits(bits)
     iters = check_int("iters", iters, 0)
     v64, _ = _multibit_input(v, None)
-    alphas, codes, _, errors = _fit_multibit(v64.ravel(), k, iters)
+    e = _binary_exponent(v64)
+    alphas, codes, values, errors = _fit_multibit(np.ldexp(v64.ravel(), -e), k, iters)
+    alphas = _unscaled(alphas, e, "alphas")
+    _unscaled(values, e, "codewords")  # every codeword used must be a finite float too
     codes = codes.reshape(v64.shape + (k,))
-    return (alphas, codes, errors) if return_errors else (alphas, codes)
+    if not return_errors:
+        return alphas, codes
+    return alphas, codes, _unscaled(errors, 2 * e, "squared errors (call without return_errors)")
 
 
 def _multibit_input(v, out):
@@ -921,6 +950,29 @@ def _multibit_input(v, out):
     if not np.isfinite(v64).all():
         raise ValueError("v must be finite to fit a multi-bit quantization")
     return v64, dtype
+
+
+def _binary_exponent(a: np.ndarray) -> int:
+    """e with max|a|·2**-e in [1/2, 1) when max|a| lies outside [2**-500, 2**500], else 0.
+
+    The multi-bit fit and prox are equivariant under v -> c·v (alphas, codewords and the prox
+    scale by c, errors by c**2), and multiplying by a power of two is exact. Far outside that
+    range they run on v·2**-e, where codeword sums and squared errors cannot overflow (or
+    underflow), and their results are scaled back (_unscaled)."""
+    e = math.frexp(float(np.max(np.abs(a))))[1]
+    return e if abs(e) > 500 else 0
+
+
+def _unscaled(values: np.ndarray, e: int, what: str) -> np.ndarray:
+    """values·2**e, exactly; OverflowError naming v where that is beyond float64."""
+    if e == 0:
+        return values
+    with np.errstate(over="ignore"):
+        out = np.ldexp(values, e)
+    if not np.isfinite(out).all():
+        raise OverflowError(f"v: the fitted {what} exceed float64's range (v is fitted scaled "
+                            "by a power of two, and the result scaled back overflows)")
+    return out
 
 
 def multibit_quantize(v, bits, iters=10, out=None):
@@ -941,8 +993,9 @@ def multibit_quantize(v, bits, iters=10, out=None):
     k = _check_bits(bits)
     iters = check_int("iters", iters, 0)
     v64, dtype = _multibit_input(v, out)
-    _, _, q, _ = _fit_multibit(v64.ravel(), k, iters)
-    return _finish(q, dtype, v64.shape, out)
+    e = _binary_exponent(v64)
+    _, _, q, _ = _fit_multibit(np.ldexp(v64.ravel(), -e), k, iters)
+    return _finish(_unscaled(q, e, "codewords"), dtype, v64.shape, out)
 
 
 def multibit_prox(v, bits, lam, rounds=1, iters=10, out=None):
@@ -995,14 +1048,15 @@ def multibit_prox(v, bits, lam, rounds=1, iters=10, out=None):
     rounds = check_int("rounds", rounds, 1)
     iters = check_int("iters", iters, 0)
     v64, dtype = _multibit_input(v, out)
-    a = v64.ravel()
+    e = _binary_exponent(v64)
+    a = np.ldexp(v64.ravel(), -e)  # v·2**-e, exactly (e = 0 unless v is huge or tiny)
     w = 1.0 / (1.0 + lam)
     alphas, codes, q, _ = _fit_multibit(a, k, iters)
     x = w * a + (1.0 - w) * q
     for _ in range(rounds - 1):
         alphas, codes, q = _refit(x, alphas, codes, iters)
         x = w * a + (1.0 - w) * q
-    return _finish(x, dtype, v64.shape, out)
+    return _finish(_unscaled(x, e, "prox values"), dtype, v64.shape, out)
 
 
 def _refit(x: np.ndarray, alphas: np.ndarray, codes: np.ndarray, iters: int):

@@ -900,3 +900,44 @@ def test_cycling_example_has_near_tied_codewords():
     gaps = [b - a for a, b in zip(sums, sums[1:])]
     assert min(gaps) < Fraction(1, 2**40)  # two codewords nearly tied
     assert len(errors) <= 6  # greedy, its assignment, at most two kept alternations
+
+
+# Found by tests/test_fuzz_api.py (issue 15's contract): ragged input, arrays as flags, huge
+# scales and huge data.
+def test_ragged_and_flag_arguments_are_named():
+    ragged = [[1.0, 2.0], [3.0]]
+    for call, name in ((lambda: prox.project_grid(ragged, 4), "v"),
+                       (lambda: prox.multibit_codebook(ragged), "alphas"),
+                       (lambda: prox.multibit_assign([0.5], ragged), "alphas")):
+        with pytest.raises(TypeError, match=f"^{name} "):
+            call()
+    for bad in (np.array([True, False]), "yes", 1):
+        with pytest.raises(TypeError, match="symmetric"):
+            prox.fit_ternary([1.0, -2.0], symmetric=bad)
+
+
+def test_huge_scales_and_codebooks_are_refused_naming_them():
+    with pytest.raises(ValueError, match="alpha_pos"):
+        prox.soft_ternary([0.0], 0.5, 1e308)
+    with pytest.raises(ValueError, match="alpha_neg"):
+        prox.soft_ternary([0.0], 0.5, 1.0, 1e308)
+    with pytest.raises(ValueError, match="alphas"):  # codeword 1e308 + 1e308 overflows
+        prox.multibit_codebook([1e308, -1e308, 3.0])
+
+
+def test_multibit_on_huge_data_is_the_scaled_fit():
+    """Oracle: the fit is equivariant under v -> 2**e·v (exact scaling), so the fit of v
+    near 1e308 is 2**1000 times the fit of v·2**-1000, which is in range."""
+    v = np.array([1e308, -1e308, 3.0, 0.7e308])
+    small = np.ldexp(v, -1000)
+    a_small, c_small = prox.fit_multibit(small, 2, iters=5)
+    alphas, codes = prox.fit_multibit(v, 2, iters=5)
+    np.testing.assert_array_equal(codes, c_small)
+    np.testing.assert_array_equal(alphas, np.ldexp(a_small, 1000))
+    assert np.isfinite(alphas).all()
+    np.testing.assert_array_equal(prox.multibit_quantize(v, 2, iters=5),
+                                  np.ldexp(prox.multibit_quantize(small, 2, iters=5), 1000))
+    np.testing.assert_array_equal(prox.multibit_prox(v, 2, 0.5, rounds=2),
+                                  np.ldexp(prox.multibit_prox(small, 2, 0.5, rounds=2), 1000))
+    with pytest.raises(OverflowError, match="v: the fitted squared errors"):
+        prox.fit_multibit(v, 2, return_errors=True)  # ||v - B alpha||^2 ~ 1e615

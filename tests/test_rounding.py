@@ -1166,3 +1166,14 @@ def test_huge_python_int_x():
 def test_stochastic_round_bad_rng_named(rng, err):
     with pytest.raises(err, match="rng"):
         qo.stochastic_round(np.array([0.3]), 10, rng=rng)
+
+
+def test_ragged_input_is_a_type_error_naming_the_argument():
+    """Found by tests/test_fuzz_api.py: numpy's ValueError for ragged lists named nothing."""
+    ragged = [[1.0, 2.0], [3.0]]
+    for fn in (qo.round_half_up, qo.residual, lambda a: qo.quantize(a, 4),
+               lambda a: qo.to_codes(a, 4), lambda a: qo.stochastic_round(a, 4, rng=0)):
+        with pytest.raises(TypeError, match="^x "):
+            fn(ragged)
+    with pytest.raises(TypeError, match="^k "):
+        qo.from_codes([[1, 2], [3]], 4)
