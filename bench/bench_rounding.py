@@ -15,8 +15,8 @@ same conditions. qp = 256 (a power of two: exact product) and qp = 100 (a decima
 certified fast path).
 
 At n <= 10**7 the previous whole-array implementation (the exact path the blocked kernels
-fall back to, quantopt.rounding._quantize_reference) is timed too, for the speed-up. float32
-rows divide by the float32 copy. Target (issue 6): quantize, float64, within 6x copy.
+fall back to, quantopt._rounding_kernels._quantize_reference) is timed too, for the speed-up.
+float32 rows divide by the float32 copy. Target (issue 6): quantize, float64, within 6x copy.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ import time
 import numpy as np
 
 import quantopt as qo
-from quantopt import rounding
+from quantopt import _rounding_kernels as kernels
 
 TARGET = 6.0
 
@@ -53,7 +53,7 @@ def run(n: int, qp: float, dtype, repeat: int, reference: bool) -> dict[str, flo
         cases["stochastic_round"] = lambda: qo.stochastic_round(x, qp, rng=1)
         if reference:
             cases["previous quantize (whole array)"] = (
-                lambda: rounding._quantize_reference(x, qp, np.float64))
+                lambda: kernels._quantize_reference(x, qp, np.float64))
     times = {name: [] for name in cases}
     paired = {name: [] for name in cases}
     copies = []

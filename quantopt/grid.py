@@ -42,7 +42,8 @@ from typing import Any
 import numpy as np
 
 from ._checks import check_int
-from .rounding import _float_codes, _parse_qp, _qp_float, stochastic_round
+from ._rounding_kernels import _float_codes, _parse_qp, _qp_float
+from .rounding import stochastic_round
 
 __all__ = ["Grid"]
 

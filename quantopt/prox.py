@@ -35,8 +35,9 @@ Conventions
   (it maps to the extreme level, or stays infinite under the soft operators). Integers are
   computed as float64. Computation is in float64; the result has v's float dtype (float32 in,
   float32 out), rounded once at the end.
-* No function modifies ``v``. With ``out=`` (an ndarray of v's shape and of the result's dtype),
-  the result is written into ``out`` and ``out`` is returned; ``out`` may be ``v`` itself.
+* No function modifies ``v``. With ``out=`` (a writeable ndarray of v's shape and of the
+  result's dtype, checked by ``_checks.check_out`` before any work), the result is written into
+  ``out`` and ``out`` is returned; ``out`` may be ``v`` itself.
 * A 0-d input (Python or numpy scalar) gives a numpy scalar; an array gives an array.
 """
 from __future__ import annotations
@@ -48,7 +49,15 @@ from typing import Any
 
 import numpy as np
 
-from .rounding import from_codes, quantize
+from ._checks import (
+    check_bool,
+    check_int,
+    check_nonnegative,
+    check_out,
+    check_positive,
+    check_real_array,
+)
+from ._rounding_kernels import _parse_qp, _parse_x, _quantize, _round_fraction
 
 __all__ = [
     "project",
@@ -103,17 +112,10 @@ def _as_input(v: Any, name: str = "v") -> tuple[np.ndarray, np.dtype]:
 
 
 def _check_lam(lam: Any, name: str = "lam") -> float:
-    if isinstance(lam, (bool, np.bool_)) or not isinstance(lam, numbers.Real):
-        if isinstance(lam, np.ndarray) and lam.ndim == 0 and lam.dtype.kind in "iuf":
-            lam = lam[()]
-        else:
-            raise TypeError(f"{name} must be a real number >= 0, got {type(lam).__name__}")
-    value = float(lam)
-    if math.isnan(value) or math.isinf(value):
-        raise ValueError(f"{name} must be a finite real number >= 0, got {lam!r}")
-    if value < 0:
-        raise ValueError(f"{name} must be >= 0, got {lam!r}")
-    return value
+    """A finite real >= 0 (a 0-d real array is taken as its scalar)."""
+    if isinstance(lam, np.ndarray) and lam.ndim == 0 and lam.dtype.kind in "iuf":
+        lam = lam[()]
+    return check_nonnegative(name, lam)
 
 
 def _check_levels(levels: Any, name: str = "levels") -> np.ndarray:
@@ -152,14 +154,8 @@ def _finish(x64: np.ndarray, dtype: np.dtype, shape: tuple, out: Any) -> Any:
 
 def _check_out_early(out: Any, shape: tuple, dtype: np.dtype) -> None:
     """Validate out before any work, so that a bad out never leaves partial results."""
-    if out is None:
-        return
-    if not isinstance(out, np.ndarray):
-        raise TypeError(f"out must be a numpy ndarray, got {type(out).__name__}")
-    if out.shape != shape:
-        raise ValueError(f"out has shape {out.shape}, expected {shape} (the shape of v)")
-    if out.dtype != dtype:
-        raise TypeError(f"out has dtype {out.dtype}, expected {dtype} (the result's dtype)")
+    if out is not None:
+        check_out("out", out, shape, dtype)  # an ndarray of v's shape and dtype, writeable
 
 
 # ---------------------------------------------------------------------------------------------
@@ -414,25 +410,28 @@ def project_grid(v, qp, lo=None, hi=None):
 
     Source: seed 001 (x^Q) and seed 000 (the hard quantizer as a projection).
 
-    Raises ValueError for NaN in v (the projection is undefined there; ``quantize`` would pass
-    it through), for non-finite lo/hi, and when no grid point lies in [lo, hi].
+    lo and hi may lie anywhere, far beyond the data and beyond int64 codes (the end codes are
+    Python ints). An end point k/qp beyond the range of v's dtype clips nothing finite on its
+    side; a value that would have to be clipped to it (v = +inf with hi = 1e300 in float16, or
+    lo = 1e300 for float16 data) has no float to be clipped to.
+
+    Raises TypeError for a v that is not real (naming v), ValueError for NaN in v (the
+    projection is undefined there; ``quantize`` would pass it through), for non-finite lo/hi,
+    and when no grid point lies in [lo, hi]; OverflowError where a value must be clipped to an
+    end point beyond v's dtype (naming lo or hi), and as :func:`quantopt.quantize` (naming v).
 
     Examples
     --------
     >>> project_grid(np.array([-0.26, 0.25, 0.74, 3.0]), 2, lo=-0.2, hi=1.0)
     array([0. , 0.5, 0.5, 1. ])
     """
-    if isinstance(v, (bool, np.bool_)):
-        raise TypeError("v must be real numbers, got bool")
-    if not isinstance(v, Fraction):
-        arr = np.asarray(v)
-        if arr.dtype.kind == "f" and np.isnan(arr).any():
-            raise ValueError("v contains NaN; the projection is not defined there")
-    q = quantize(v, qp)
+    arg = _parse_x(v, "v")  # TypeError naming v for bool, None, strings, ...
+    if arg.kind == "float" and np.isnan(arg.value).any():
+        raise ValueError("v contains NaN; the projection is not defined there")
+    q = _quantize(v, qp, None, "v")
     if lo is None and hi is None:
         return q
-    qexact = qp if isinstance(qp, Fraction) else Fraction(qp) if isinstance(qp, int) \
-        else Fraction(float(qp))
+    qexact = _parse_qp(qp)
     k_lo = None if lo is None else math.ceil(_exact_bound(lo, "lo") * qexact)
     k_hi = None if hi is None else math.floor(_exact_bound(hi, "hi") * qexact)
     if k_lo is not None and k_hi is not None and k_lo > k_hi:
@@ -443,22 +442,35 @@ def project_grid(v, qp, lo=None, hi=None):
         if k_hi is not None:
             q = min(q, Fraction(k_hi) / qexact)
         return q
-    if type(q) is float:  # Python float result (np.float64, a float subclass, is handled below)
-        if k_lo is not None:
-            q = max(q, float(Fraction(k_lo) / qexact))
-        if k_hi is not None:
-            q = min(q, float(Fraction(k_hi) / qexact))
-        return q
-    qa = np.asarray(q)
-    res = qa.copy()
-    if k_lo is not None:
-        lo_pt = from_codes(np.array(k_lo, dtype=np.int64), qp, dtype=qa.dtype)
-        res = np.where(res < lo_pt, lo_pt, res)
-    if k_hi is not None:
-        hi_pt = from_codes(np.array(k_hi, dtype=np.int64), qp, dtype=qa.dtype)
-        res = np.where(res > hi_pt, hi_pt, res)
-    res = res.astype(qa.dtype, copy=False)
+    res = np.array(q)  # a copy, of the result's float dtype
+    for k, name, bound, side in ((k_lo, "lo", lo, -1), (k_hi, "hi", hi, 1)):
+        if k is not None:
+            res = _clip_to_grid_point(res, Fraction(k) / qexact, side, name, bound)
+    if type(q) is float:
+        return float(res)
     return res if isinstance(q, np.ndarray) else res[()]
+
+
+def _clip_to_grid_point(res: np.ndarray, end: Fraction, side: int, name: str,
+                        bound: Any) -> np.ndarray:
+    """res clipped at the grid point ``end`` (below it for side = -1, above for +1), which is
+    represented by the float of res's dtype nearest to it (exactly rounded).
+
+    When that float is infinite, end is beyond the dtype's range: a bound far beyond the data
+    clips nothing, and a result on its far side (±inf from an infinite v, or every finite value
+    when the bound lies beyond the largest float on the data's side) has no float to be
+    clipped to: OverflowError naming the bound.
+    """
+    pt = _round_fraction(end, res.dtype)
+    if math.isinf(pt):
+        beyond = (res == pt) if pt * side > 0 else (res != pt)
+        if beyond.any():
+            raise OverflowError(f"{name}={bound!r}: the grid point k/qp at that end is beyond "
+                                f"the range of {res.dtype}, so a value of v beyond it cannot "
+                                "be clipped to a float")
+        return res
+    beyond = res < pt if side < 0 else res > pt
+    return np.where(beyond, res.dtype.type(pt), res)
 
 
 def _exact_bound(b: Any, name: str) -> Fraction:
@@ -475,18 +487,6 @@ def _exact_bound(b: Any, name: str) -> Fraction:
 # ---------------------------------------------------------------------------------------------
 # Ternary: TWN / TTQ thresholded quantizer and the soft ternary prox
 # ---------------------------------------------------------------------------------------------
-def _check_scalar(value: Any, name: str, *, positive: bool = False) -> float:
-    """A finite real >= 0 (> 0 when positive), as a float."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    f = float(value)
-    if not math.isfinite(f):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    if f < 0 or (positive and f == 0):
-        raise ValueError(f"{name} must be {'> 0' if positive else '>= 0'}, got {value!r}")
-    return f
-
-
 def ternary(v, delta, alpha_pos, alpha_neg=None, out=None):
     r"""Hard ternary quantizer with threshold Δ and scales α₊, α₋ (TWN / TTQ).
 
@@ -523,9 +523,9 @@ def ternary(v, delta, alpha_pos, alpha_neg=None, out=None):
     >>> ternary(np.array([-1.0, -0.5, 0.0, 0.49, 0.5, 2.0]), 0.5, 1.0, 0.8)
     array([-0.8,  0. ,  0. ,  0. ,  1. ,  1. ])
     """
-    delta = _check_scalar(delta, "delta")
-    ap = _check_scalar(alpha_pos, "alpha_pos")
-    an = ap if alpha_neg is None else _check_scalar(alpha_neg, "alpha_neg")
+    delta = check_nonnegative("delta", delta)
+    ap = check_nonnegative("alpha_pos", alpha_pos)
+    an = ap if alpha_neg is None else check_nonnegative("alpha_neg", alpha_neg)
     v64, dtype = _as_input(v)
     _check_out_early(out, v64.shape, dtype)
     x = np.where(v64 >= delta, ap, np.where(v64 < -delta, -an, 0.0))
@@ -548,6 +548,8 @@ def fit_ternary(v, threshold=0.7, symmetric=False):
         symmetric=True (TWN):
             alpha_pos = alpha_neg = mean(|v_j|, j in P u N)
         (an empty set gives the scale 0)
+        Means are computed without overflow: finite v gives a finite fit (OverflowError
+        only if threshold * mean(|v|) itself exceeds float64's range).
 
     For the fixed assignment, these scales minimize the error ||v - ternary(v, delta, ...)||^2
     (the least-squares fit of one or two scales). TWN derives Δ* ≈ 0.7·E|v| as an approximation
@@ -577,23 +579,41 @@ def fit_ternary(v, threshold=0.7, symmetric=False):
     >>> fit_ternary(np.array([-2.0, -0.5, 0.0, 0.5, 1.0, 2.0]), symmetric=True)
     (0.7, 1.6666666666666667, 1.6666666666666667)
     """
-    threshold = _check_scalar(threshold, "threshold")
+    threshold = check_nonnegative("threshold", threshold)
+    symmetric = check_bool("symmetric", symmetric)
     v64, _ = _as_input(v)
     if v64.size == 0:
         raise ValueError("v must be non-empty to fit a ternary quantization")
     if not np.isfinite(v64).all():
         raise ValueError("v must be finite to fit a ternary quantization")
     a = v64.ravel()
-    delta = threshold * float(np.mean(np.abs(a)))
+    delta = threshold * _mean(np.abs(a))
+    if not math.isfinite(delta):
+        raise OverflowError(f"threshold={threshold!r} times mean(|v|) overflows float64")
     pos = a >= delta
     neg = a < -delta
     if symmetric:
         both = pos | neg
-        s = float(np.mean(np.abs(a[both]))) if both.any() else 0.0
+        s = _mean(np.abs(a[both])) if both.any() else 0.0
         return delta, s, s
-    ap = float(np.mean(a[pos])) if pos.any() else 0.0
-    an = float(np.mean(-a[neg])) if neg.any() else 0.0
+    ap = _mean(a[pos]) if pos.any() else 0.0
+    an = _mean(-a[neg]) if neg.any() else 0.0
     return delta, ap, an
+
+
+def _mean(x: np.ndarray) -> float:
+    """The mean of a non-empty finite float64 array, finite even where its sum overflows.
+
+    np.mean first; if its sum overflowed, the mean of x·2**-m with m = bit_length(n) + 1 (so
+    that |sum| <= n·DBL_MAX·2**-m < DBL_MAX/2), scaled back. Multiplying by a power of two is
+    exact but for values below 2**(m-1074), whose share of the mean is below its rounding.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        m = float(np.mean(x))
+    if math.isfinite(m):
+        return m
+    scale = 2.0 ** -(x.size.bit_length() + 1)
+    return float(np.mean(x * scale)) / scale
 
 
 def ternary_quantize(v, threshold=0.7, symmetric=False, out=None):
@@ -614,6 +634,14 @@ def ternary_quantize(v, threshold=0.7, symmetric=False, out=None):
     """
     delta, ap, an = fit_ternary(v, threshold=threshold, symmetric=symmetric)
     return ternary(v, delta, ap, an, out=out)
+
+
+def _check_scale(name: str, value: Any) -> float:
+    """A ternary scale for soft_ternary: > 0 and <= 2**1020 (the bound on levels)."""
+    value = check_positive(name, value)
+    if value > _LEVEL_LIMIT:
+        raise ValueError(f"{name} must be <= 2**1020 (a level of soft_quantize), got {value!r}")
+    return value
 
 
 def soft_ternary(v, lam, alpha_pos, alpha_neg=None, out=None):
@@ -650,8 +678,8 @@ def soft_ternary(v, lam, alpha_pos, alpha_neg=None, out=None):
     >>> soft_ternary(np.array([-0.9, -0.2, 0.3, 0.6]), 0.1, 1.0)
     array([-1. , -0.1,  0.2,  0.7])
     """
-    ap = _check_scalar(alpha_pos, "alpha_pos", positive=True)
-    an = ap if alpha_neg is None else _check_scalar(alpha_neg, "alpha_neg", positive=True)
+    ap = _check_scale("alpha_pos", alpha_pos)
+    an = ap if alpha_neg is None else _check_scale("alpha_neg", alpha_neg)
     return soft_quantize(v, np.array([-an, 0.0, ap]), lam, out=out)
 
 
@@ -659,31 +687,24 @@ def soft_ternary(v, lam, alpha_pos, alpha_neg=None, out=None):
 # Multi-bit quantization (Xu et al. 2018) and its ProxQuant prox
 # ---------------------------------------------------------------------------------------------
 def _check_bits(bits: Any) -> int:
-    if isinstance(bits, (bool, np.bool_)) or not isinstance(bits, numbers.Integral):
-        raise TypeError(f"bits must be an integer in [1, {_MAX_BITS}], got "
-                        f"{type(bits).__name__}")
-    if not 1 <= int(bits) <= _MAX_BITS:
+    """An integer in [1, 16] (2**bits codewords are enumerated)."""
+    bits = check_int("bits", bits, 1)
+    if bits > _MAX_BITS:
         raise ValueError(f"bits must be an integer in [1, {_MAX_BITS}], got {bits!r}")
-    return int(bits)
-
-
-def _check_iters(iters: Any, name: str = "iters") -> int:
-    if isinstance(iters, (bool, np.bool_)) or not isinstance(iters, numbers.Integral):
-        raise TypeError(f"{name} must be an integer >= 0, got {type(iters).__name__}")
-    if iters < 0:
-        raise ValueError(f"{name} must be >= 0, got {iters!r}")
-    return int(iters)
+    return bits
 
 
 def _check_alphas(alphas: Any) -> np.ndarray:
-    a = np.asarray(alphas)
-    if a.dtype.kind not in "iuf" or a.dtype.kind == "b":
-        raise TypeError(f"alphas must be a 1-D array of reals, got dtype {a.dtype}")
+    """1 to 16 finite reals whose codewords sum_i ±alpha_i are all finite floats."""
+    a = check_real_array("alphas", alphas, finite=False)
     if a.ndim != 1 or not 1 <= a.size <= _MAX_BITS:
         raise ValueError(f"alphas must be 1-D with 1 to {_MAX_BITS} entries, got shape {a.shape}")
-    a = a.astype(np.float64)
     if not np.isfinite(a).all():
         raise ValueError("alphas must be finite")
+    with np.errstate(over="ignore"):
+        largest = float(np.sum(np.abs(a)))  # the largest codeword
+    if not math.isfinite(largest):
+        raise ValueError("alphas: sum(|alphas|), the largest codeword, exceeds float64's range")
     return a
 
 
@@ -787,27 +808,60 @@ def _canonical_ls(a: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndar
     return alphas[order], codes[:, order]
 
 
+def _sq_error(a: np.ndarray, approx: np.ndarray) -> float:
+    return float(np.sum((a - approx) ** 2))
+
+
 def _fit_multibit(a: np.ndarray, k: int, iters: int):
     """Alternating minimization on a flat float64 array; returns alphas, codes, values, errors."""
     alphas, codes = _greedy(a, k)
     order = np.argsort(-alphas, kind="stable")  # canonical: descending (greedy alphas are >= 0)
     alphas, codes = alphas[order], codes[:, order]
-    errors = [float(np.sum((a - codes.astype(np.float64) @ alphas) ** 2))]
+    errors = [_sq_error(a, _pattern_values(codes, alphas))]
+    return _alternate(a, alphas, iters, errors)
+
+
+def _pattern_values(codes: np.ndarray, alphas: np.ndarray) -> np.ndarray:
+    """codes @ alphas, each row's value taken from the same product of all patterns that
+    _codebook computes, so that errors of assigned and given codes are evaluated alike (a
+    nearest codeword then never has a larger computed error than any other pattern)."""
+    k = alphas.size
+    row = ((codes < 0).astype(np.int64) << np.arange(k)).sum(axis=-1)  # its row in _patterns
+    return (_patterns(k).astype(np.float64) @ alphas)[row]
+
+
+def _alternate(a: np.ndarray, alphas: np.ndarray, iters: int, errors: list):
+    """Assign the nearest codewords for alphas, then alternate least squares and assignment
+    while that strictly lowers the error, at most ``iters`` times.
+
+    An alternation is kept only if its least-squares error is <= the current error, its
+    assignment error <= that, and the result is strictly below the current error; otherwise
+    the loop stops at the current state (in exact arithmetic the error never increases, and an
+    alternation that does not lower it changes nothing that matters; in floating point it may
+    cycle between two assignments whose errors differ in the last bit, e.g. 2.4 and
+    2.4000000000000004). Since every kept step strictly lowers the error, no assignment can
+    repeat, and the returned errors are non-increasing. It also stops when the assignment
+    equals the least-squares codes (a fixed point). Returns alphas, codes, values, errors with
+    codes the nearest codewords for alphas.
+    """
     values, pats = _codebook(alphas)
     idx = _nearest_index(a, values)
     codes = pats[idx]
-    errors.append(float(np.sum((a - values[idx]) ** 2)))
+    err = _sq_error(a, values[idx])
+    errors.append(err)
     for _ in range(iters):
-        alphas, new_codes = _canonical_ls(a, codes)
-        errors.append(float(np.sum((a - new_codes.astype(np.float64) @ alphas) ** 2)))
-        values, pats = _codebook(alphas)
-        idx = _nearest_index(a, values)
-        new_assign = pats[idx]
-        errors.append(float(np.sum((a - values[idx]) ** 2)))
-        changed = not np.array_equal(new_assign, new_codes)
-        codes = new_assign
-        if not changed:
-            break
+        new_alphas, ls_codes = _canonical_ls(a, codes)
+        err_ls = _sq_error(a, _pattern_values(ls_codes, new_alphas))
+        new_values, new_pats = _codebook(new_alphas)
+        new_idx = _nearest_index(a, new_values)
+        err_as = _sq_error(a, new_values[new_idx])
+        if not (err_ls <= err and err_as <= err_ls and err_as < err):
+            break  # no strict decrease: the current state is the result
+        alphas, values, idx, codes, err = new_alphas, new_values, new_idx, new_pats[new_idx], \
+            err_as
+        errors += [err_ls, err_as]
+        if np.array_equal(codes, ls_codes):
+            break  # the assignment is a fixed point of the alternation
     return alphas, codes, values[idx], np.array(errors)
 
 
@@ -821,19 +875,30 @@ def fit_multibit(v, bits, iters=10, return_errors=False):
         greedy start:  r = v;  for i = 1..k:  b_i = sign(r) (sign(0) = +1),  alpha_i = mean|r|,
                                                r = r - alpha_i b_i
         then B <- nearest codeword of each v_j for alpha    (multibit_assign)
-        repeat iters times (stop early when B no longer changes):
+        repeat at most iters times:
             alpha <- argmin_alpha ||v - B alpha||^2 = (B^T B)^+ B^T v      (least squares)
                      made canonical: alpha_i >= 0 (flip column i of B), sorted descending
             B     <- nearest codeword for alpha                              (multibit_assign)
+            keep this step only if the error strictly decreased (and neither half raised it);
+            otherwise stop at the previous alpha, B. Also stop when B no longer changes.
         error = ||v - B alpha||^2 never increases from one step to the next.
 
-    Each step minimizes the error over one block with the other fixed, so the error sequence is
-    non-increasing (``return_errors=True`` returns it). Alternating minimization finds a local,
-    not necessarily global, minimum. For bits = 1 the result is the closed form α = mean|v|,
-    b = sign(v) (sign(0) = +1), which is the global minimum.
+    Each step minimizes the error over one block with the other fixed, so in exact arithmetic
+    the error sequence is non-increasing; in floating point an alternation can raise it by an
+    ulp and cycle between two assignments until ``iters`` runs out, which is why a step that
+    does not strictly lower the error ends the loop. The returned errors (``return_errors=True``)
+    are therefore non-increasing, no assignment repeats, and the loop terminates. Alternating
+    minimization finds a local, not necessarily global, minimum. For bits = 1 the result is
+    the closed form α = mean|v|, b = sign(v) (sign(0) = +1), which is the global minimum.
 
     The returned codes are always the nearest codewords for the returned α, so
     ``multibit_quantize(v, bits) == project(v, multibit_codebook(alphas)[0])``.
+
+    Range: where max|v| is beyond 2**500 (or below 2**-500) the fit runs on v·2**-e (exact,
+    the problem is scale-equivariant) so that codeword sums and squared errors do not
+    overflow, and α, the codewords and the errors are scaled back by 2**e (errors by 2**2e);
+    OverflowError naming v if one of them is then beyond float64 (the errors of v near 1e308
+    are: ask for them only on smaller data). Finite v otherwise gives finite results.
 
     Source: Xu et al., "Alternating Multi-bit Quantization for Recurrent Neural Networks" (ICLR
     2018), Algorithm (greedy initialization, then alternating least squares for α and binary
@@ -864,11 +929,16 @@ def fit_multibit(v, bits, iters=10, return_errors=False):
     (array([0.9375]), array([-1, -1,  1,  1], dtype=int8))
     """
     k = _check_bits(bits)
-    iters = _check_iters(iters)
+    iters = check_int("iters", iters, 0)
     v64, _ = _multibit_input(v, None)
-    alphas, codes, _, errors = _fit_multibit(v64.ravel(), k, iters)
+    e = _binary_exponent(v64)
+    alphas, codes, values, errors = _fit_multibit(np.ldexp(v64.ravel(), -e), k, iters)
+    alphas = _unscaled(alphas, e, "alphas")
+    _unscaled(values, e, "codewords")  # every codeword used must be a finite float too
     codes = codes.reshape(v64.shape + (k,))
-    return (alphas, codes, errors) if return_errors else (alphas, codes)
+    if not return_errors:
+        return alphas, codes
+    return alphas, codes, _unscaled(errors, 2 * e, "squared errors (call without return_errors)")
 
 
 def _multibit_input(v, out):
@@ -880,6 +950,29 @@ def _multibit_input(v, out):
     if not np.isfinite(v64).all():
         raise ValueError("v must be finite to fit a multi-bit quantization")
     return v64, dtype
+
+
+def _binary_exponent(a: np.ndarray) -> int:
+    """e with max|a|·2**-e in [1/2, 1) when max|a| lies outside [2**-500, 2**500], else 0.
+
+    The multi-bit fit and prox are equivariant under v -> c·v (alphas, codewords and the prox
+    scale by c, errors by c**2), and multiplying by a power of two is exact. Far outside that
+    range they run on v·2**-e, where codeword sums and squared errors cannot overflow (or
+    underflow), and their results are scaled back (_unscaled)."""
+    e = math.frexp(float(np.max(np.abs(a))))[1]
+    return e if abs(e) > 500 else 0
+
+
+def _unscaled(values: np.ndarray, e: int, what: str) -> np.ndarray:
+    """values·2**e, exactly; OverflowError naming v where that is beyond float64."""
+    if e == 0:
+        return values
+    with np.errstate(over="ignore"):
+        out = np.ldexp(values, e)
+    if not np.isfinite(out).all():
+        raise OverflowError(f"v: the fitted {what} exceed float64's range (v is fitted scaled "
+                            "by a power of two, and the result scaled back overflows)")
+    return out
 
 
 def multibit_quantize(v, bits, iters=10, out=None):
@@ -898,10 +991,11 @@ def multibit_quantize(v, bits, iters=10, out=None):
     array([-0.9375, -0.9375,  0.9375,  0.9375])
     """
     k = _check_bits(bits)
-    iters = _check_iters(iters)
+    iters = check_int("iters", iters, 0)
     v64, dtype = _multibit_input(v, out)
-    _, _, q, _ = _fit_multibit(v64.ravel(), k, iters)
-    return _finish(q, dtype, v64.shape, out)
+    e = _binary_exponent(v64)
+    _, _, q, _ = _fit_multibit(np.ldexp(v64.ravel(), -e), k, iters)
+    return _finish(_unscaled(q, e, "codewords"), dtype, v64.shape, out)
 
 
 def multibit_prox(v, bits, lam, rounds=1, iters=10, out=None):
@@ -951,33 +1045,21 @@ def multibit_prox(v, bits, lam, rounds=1, iters=10, out=None):
     """
     k = _check_bits(bits)
     lam = _check_lam(lam)
-    rounds = _check_iters(rounds, "rounds")
-    if rounds < 1:
-        raise ValueError(f"rounds must be >= 1, got {rounds!r}")
-    iters = _check_iters(iters)
+    rounds = check_int("rounds", rounds, 1)
+    iters = check_int("iters", iters, 0)
     v64, dtype = _multibit_input(v, out)
-    a = v64.ravel()
+    e = _binary_exponent(v64)
+    a = np.ldexp(v64.ravel(), -e)  # v·2**-e, exactly (e = 0 unless v is huge or tiny)
     w = 1.0 / (1.0 + lam)
     alphas, codes, q, _ = _fit_multibit(a, k, iters)
     x = w * a + (1.0 - w) * q
     for _ in range(rounds - 1):
         alphas, codes, q = _refit(x, alphas, codes, iters)
         x = w * a + (1.0 - w) * q
-    return _finish(x, dtype, v64.shape, out)
+    return _finish(_unscaled(x, e, "prox values"), dtype, v64.shape, out)
 
 
 def _refit(x: np.ndarray, alphas: np.ndarray, codes: np.ndarray, iters: int):
     """Warm-started alternating minimization of ||x - B α||^2 (never increases it)."""
-    values, pats = _codebook(alphas)
-    idx = _nearest_index(x, values)
-    codes = pats[idx]
-    for _ in range(iters):
-        alphas, ls_codes = _canonical_ls(x, codes)
-        values, pats = _codebook(alphas)
-        idx = _nearest_index(x, values)
-        new = pats[idx]
-        done = np.array_equal(new, ls_codes)
-        codes = new
-        if done:
-            break
-    return alphas, codes, values[idx]
+    alphas, codes, q, _ = _alternate(x, alphas, iters, [])
+    return alphas, codes, q

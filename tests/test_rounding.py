@@ -15,7 +15,7 @@ from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 import quantopt as qo
-import quantopt.rounding as qr
+import quantopt._rounding_kernels as qk
 
 HALF = Fraction(1, 2)
 
@@ -274,8 +274,15 @@ def test_quantize_nonfinite_pass_through_and_large_power_of_two():
 def test_quantize_refuses_inexact_domain():
     with pytest.raises(OverflowError, match="x=1e\\+300"):
         qo.quantize(np.array([0.0, 1e300]), 100)
+    # issue 15 item 5: 2**52/3 rounds to x = 0x1.5555555555555p+50 with 3x = 2**52 - 1/4 exactly,
+    # inside the domain (the rounded product fl(3x) = 2**52 is not); the next float is outside
+    x = float.fromhex("0x1.5555555555555p+50")
+    assert Fraction(3) * Fraction(x) == 2**52 - Fraction(1, 4)
+    assert qo.to_codes(x, 3) == code(x, 3) == 2**52
+    beyond = math.nextafter(x, math.inf)
+    assert Fraction(3) * Fraction(beyond) >= 2**52
     with pytest.raises(OverflowError, match="2\\*\\*52"):
-        qo.to_codes(2.0**52 / 3, 3)
+        qo.to_codes(beyond, 3)
 
 
 # ------------------------------------------------------------------------- to_codes/from_codes --
@@ -436,171 +443,77 @@ def test_inputs_never_modified(fn):
 
 
 # =========================================================================================== #
-# The blocked kernels against the previous implementation and the Fraction oracle
+# The blocked kernels against the exact Fraction oracle
 # =========================================================================================== #
 # quantize, to_codes and stochastic_round run block by block with a fast path and a certificate
-# (quantopt/rounding.py, "Blocked kernels"). REFERENCE below is the previous whole-array
-# implementation, copied verbatim (it was verified against the oracle above and is not called by
-# the library's fast path): the new kernels must give the same bits, the same sign of zero and
-# the same errors, for inputs spanning several blocks so that block boundaries and the
-# patching of uncertified elements are exercised.
+# (quantopt/_rounding_kernels.py, "Blocked kernels"). Every element of the result is compared
+# bit for bit (value and sign of zero) with the exact answer: the code from Fraction arithmetic
+# on the exact value of each float, and the float of the result's dtype nearest to k/qp found
+# by exact rational rounding (`round_to` below); the errors raised are those the exact domain
+# calls for. Inputs span several blocks, so that block boundaries and the patching of
+# uncertified elements are exercised.
 
 
-class REFERENCE:
-    """The previous array implementation (commit b0c5d8f), float arrays only."""
+def round_to(v: Fraction, dtype):
+    """IEEE round to nearest (ties to even) of the rational v in dtype; ±inf on overflow.
 
-    VELTKAMP = 134217729.0
-    CODE_LIMIT = 2.0**52
-    INT64_LIMIT = 2.0**63
-    TINY = 2.0**-900
+    float(v) is the correctly rounded float64 c (Python's int/int division). For float16/32,
+    the cast dtype(c) double-rounds, and that can differ from rounding v directly only where c
+    is exactly a midpoint m of two adjacent floats of dtype: m is a float64, so by monotonicity
+    v < m gives c <= m and v > m gives c >= m, i.e. c off every midpoint lies on v's side of all
+    of them. Where c = m, the exact comparison of v with m decides (v = m: ties to even, as
+    numpy's cast does). The overflow threshold max + ulp(max)/2 is such a midpoint too.
+    """
+    dtype = np.dtype(dtype).type
+    try:
+        c = float(v)
+    except OverflowError:
+        return dtype(math.inf if v > 0 else -math.inf)
+    if dtype is np.float64:
+        return np.float64(c)
+    with np.errstate(over="ignore"):
+        w = dtype(c)
+    if float(w) == c:
+        return w
+    other = np.nextafter(w, dtype(math.copysign(math.inf, c - float(w))))  # c lies between
+    ew, eo = exact_value(w), exact_value(other)
+    if 2 * Fraction(c) != ew + eo or v == Fraction(c):
+        return w  # not a midpoint (single rounding agrees), or an exact tie (cast: to even)
+    return w if (v > Fraction(c)) == (ew > eo) else other
 
-    @staticmethod
-    def round_half_up(a):
-        with np.errstate(invalid="ignore"):
-            f = np.floor(a)
-            up = (a - f) >= 0.5
-        return f + up.astype(a.dtype)
 
-    @classmethod
-    def split(cls, a):
-        c = cls.VELTKAMP * a
-        hi = c - (c - a)
-        return hi, a - hi
+def exact_value(f) -> Fraction:
+    """The exact value of a float; ±inf of a dtype counts as ±2**emax (the next power of two
+    after its largest float, where the overflow threshold is the midpoint)."""
+    if np.isfinite(f):
+        return Fraction(float(f))
+    big = Fraction(2) ** np.finfo(type(f)).maxexp
+    return big if f > 0 else -big
 
-    @classmethod
-    def scaled_product(cls, a, qf):
-        mq, eq = math.frexp(qf)
-        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-            xs = np.ldexp(a, eq)
-            p = xs * mq
-            if mq == 0.5:
-                e = np.zeros_like(p)
-            else:
-                xh, xl = cls.split(xs)
-                qh, ql = cls.split(mq)
-                e = ((xh * qh - p) + xh * ql + xl * qh) + xl * ql
-        tiny = np.abs(xs) < cls.TINY
-        return p, e, tiny
 
-    @classmethod
-    def round_codes(cls, a, qf):
-        shape, a = a.shape, a.reshape(-1)
-        p, e, tiny = cls.scaled_product(a, qf)
-        inside = np.abs(p) < cls.CODE_LIMIT
-        k = cls.round_half_up(p)
-        with np.errstate(invalid="ignore"):
-            r = p - k
-            k = k + (e >= 0.5 - r) - (e < -0.5 - r)
-        k[tiny] = 0.0
-        outside = ~(inside | tiny)
-        if outside.any():
-            if math.frexp(qf)[0] == 0.5:
-                k[outside] = p[outside]
-            else:
-                raise OverflowError("outside")
-        return k.reshape(shape)
-
-    @classmethod
-    def floor_codes(cls, a, qf):
-        shape, a = a.shape, a.reshape(-1)
-        p, e, tiny = cls.scaled_product(a, qf)
-        k = cls.round_half_up(p)
-        with np.errstate(invalid="ignore"):
-            r = p - k
-            below = e < -r
-            k = k - below
-            frac = (r + e) + below
-        if tiny.any():
-            neg = a[tiny] < 0
-            k[tiny] = -neg.astype(np.float64)
-            frac[tiny] = qf * a[tiny] + neg
-        outside = ~((np.abs(p) < cls.CODE_LIMIT) | tiny)
-        if outside.any():
-            if math.frexp(qf)[0] == 0.5:
-                k[outside] = p[outside]
-                frac[outside] = 0.0
-            else:
-                raise OverflowError("outside")
-        return k.reshape(shape), frac.reshape(shape)
-
-    @classmethod
-    def codes_to_float(cls, k, qf, dtype):
-        mq, eq = math.frexp(qf)
-        shape, k = k.shape, k.reshape(-1)
-        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-            if mq == 0.5:
-                return np.ldexp(k, 1 - eq).astype(dtype).reshape(shape)
-            v = k / qf
-            if np.dtype(dtype) == np.float64:
-                return v.reshape(shape)
-            w = v.astype(dtype)
-            w64 = w.astype(np.float64)
-            toward = np.nextafter(w, np.where(v > w64, np.inf, -np.inf).astype(dtype))
-            mid = (w64 != v) & (2.0 * v == w64 + toward.astype(np.float64))
-            if mid.any():
-                vm, km = v[mid], k[mid]
-                vs = np.ldexp(vm, eq)
-                ph = vs * mq
-                xh, xl = cls.split(vs)
-                qh, ql = cls.split(mq)
-                eh = ((xh * qh - ph) + xh * ql + xl * qh) + xl * ql
-                d_hi = km - ph
-                above = d_hi > eh
-                below = d_hi < eh
-                wm, tm = w[mid], toward[mid]
-                w64m, t64m = w64[mid], toward.astype(np.float64)[mid]
-                up_pick = np.where(t64m > w64m, tm, wm)
-                dn_pick = np.where(t64m > w64m, wm, tm)
-                w[mid] = np.where(above, up_pick, np.where(below, dn_pick, wm))
-            return w.reshape(shape)
-
-    @classmethod
-    def quantize(cls, x, qf):
-        x = np.asarray(x)
-        a, dtype = x.astype(np.float64), x.dtype
-        finite = np.isfinite(a)
-        if finite.all():
-            out = cls.codes_to_float(cls.round_codes(a, qf), qf, dtype)
-        else:
-            out = x.astype(dtype, copy=True)
-            out[finite] = cls.codes_to_float(cls.round_codes(a[finite], qf), qf, dtype)
-        if math.frexp(qf)[0] == 0.5:
-            big = finite & (np.abs(a) >= cls.CODE_LIMIT / qf)
-            if big.any():
-                out[big] = a[big].astype(dtype)
-        return out
-
-    @classmethod
-    def to_codes(cls, x, qf):
-        a = np.asarray(x).astype(np.float64)
-        if not np.isfinite(a).all():
-            raise ValueError("not finite")
-        k = cls.round_codes(a, qf)
-        if not (np.abs(k) < cls.INT64_LIMIT).all():
-            raise OverflowError("2**63")
-        return k.astype(np.int64)
-
-    @classmethod
-    def stochastic_round(cls, x, qf, seed=None, uniforms=None):
-        x = np.asarray(x)
-        a, dtype = x.astype(np.float64), x.dtype
-        if not np.isfinite(a).all():
-            raise ValueError("not finite")
-        k, frac = cls.floor_codes(a, qf)
-        u = np.random.default_rng(seed).random(a.shape) if uniforms is None else uniforms
-        k = k + (u < frac)
-        return cls.codes_to_float(k, qf, dtype)
+def test_round_to_is_exact_at_midpoints_and_overflow():
+    """The oracle's own test: its cases against nearest_float (exact candidate search)."""
+    lo = np.float32(1.5)
+    m = Fraction(float(lo)) + Fraction(1, 2**24)  # midpoint of lo and the next float32
+    for v in (m, m + Fraction(1, 2**80), m - Fraction(1, 2**80)):
+        assert float(v) == float(m)  # all three are the same float64: the cast cannot tell
+        assert round_to(v, np.float32) == nearest_float(v, np.float32)
+    assert round_to(m + Fraction(1, 2**80), np.float32) > lo == round_to(m, np.float32)
+    big = Fraction(65504) + 16  # float16's max + ulp/2: rounds to inf (ties to even)
+    assert round_to(big, np.float16) == np.inf and round_to(big - Fraction(1, 2**60),
+                                                            np.float16) == 65504
+    assert round_to(-Fraction(10) ** 400, np.float64) == -np.inf
 
 
 @contextmanager
 def block_size(n):
     """Run the kernels with blocks of n elements (small arrays then span several blocks)."""
-    saved = qr._BLOCK
-    qr._BLOCK = n
+    saved = qk._BLOCK
+    qk._BLOCK = n
     try:
         yield
     finally:
-        qr._BLOCK = saved
+        qk._BLOCK = saved
 
 
 def outcome(fn, *args, **kwargs):
@@ -623,6 +536,94 @@ def assert_same_outcome(new, ref):
         assert_same_bits(new[1], ref[1])
     else:
         assert new[1] is ref[1]
+
+
+def is_pow2(qp) -> bool:
+    return math.frexp(qp)[0] == 0.5
+
+
+def oracle_quantize(x: float, qp: float, dtype):
+    """x^Q by exact arithmetic, as a float of dtype; None where the library must refuse (the
+    exact |qp·x| >= 2**52 on a grid that is not a power of two, or k/qp beyond dtype's range)."""
+    v = Fraction(qp) * Fraction(x)
+    if abs(v) >= 2**52:
+        return dtype(x) if is_pow2(qp) else None  # a grid point already / outside the domain
+    w = round_to(Fraction(math.floor(v + HALF)) / Fraction(qp), dtype)
+    return None if np.isinf(w) else w
+
+
+def oracle_quantize_array(x: np.ndarray, qp: float, idx=None):
+    """("ok", exact x^Q of every element) or ("error", OverflowError); non-finite pass."""
+    dtype = x.dtype.type
+    flat = x.reshape(-1)
+    idx = range(flat.size) if idx is None else idx
+    want = flat.copy()
+    for i in idx:
+        if np.isfinite(flat[i]):
+            w = oracle_quantize(float(flat[i]), qp, dtype)
+            if w is None:
+                return "error", OverflowError
+            want[i] = w
+    return "ok", want.reshape(x.shape)
+
+
+def oracle_codes_array(x: np.ndarray, qp: float, idx=None):
+    """("ok", exact int64 codes) or ("error", ValueError for non-finite, else OverflowError)."""
+    flat = x.reshape(-1).astype(np.float64)
+    idx = range(flat.size) if idx is None else idx
+    if not np.isfinite(flat).all():
+        return "error", ValueError
+    want = np.zeros(flat.size, dtype=np.int64)
+    for i in idx:
+        v = Fraction(qp) * Fraction(float(flat[i]))
+        k = math.floor(v + HALF)
+        if (abs(v) >= 2**52 and not is_pow2(qp)) or abs(k) >= 2**63:
+            return "error", OverflowError
+        want[i] = k
+    return "ok", want.reshape(x.shape)
+
+
+def check_stochastic(got, x: np.ndarray, qp: float, u: np.ndarray, idx=None):
+    """Every element of got against the exact rule: floor(qp·x)/qp or the next grid point, up
+    exactly when u < F = qp·x - floor(qp·x) (F is rounded to float64 by the library, so where
+    |u - F| <= 2**-52 either neighbour is accepted); on a power-of-two grid beyond 2**52, x."""
+    dtype = x.dtype.type
+    flat, out = x.reshape(-1), got.reshape(-1)
+    q = Fraction(qp)
+    for i in (range(flat.size) if idx is None else idx):
+        v = q * Fraction(float(flat[i]))
+        if is_pow2(qp) and abs(v) >= 2**52:
+            assert_same_bits(out[i:i + 1], flat[i:i + 1])
+            continue
+        f = math.floor(v)
+        frac, ui = v - f, Fraction(float(u[i]))
+        if abs(ui - frac) > Fraction(1, 2**52):
+            want = round_to(Fraction(f + (ui < frac)) / q, dtype)
+            assert_same_bits(out[i:i + 1], np.array([want], out.dtype))
+        else:
+            assert out[i] in (round_to(Fraction(f) / q, dtype),
+                              round_to(Fraction(f + 1) / q, dtype))
+
+
+def stochastic_must_fail(x: np.ndarray, qp: float):
+    """(exception type or None, whether OverflowError is possible): ValueError for non-finite x,
+    OverflowError outside the exact domain; OverflowError is possible where a neighbouring grid
+    point of some element is beyond dtype's range (whether it is drawn is random)."""
+    flat = x.reshape(-1)
+    if not np.isfinite(flat).all():
+        return ValueError, False
+    may = False
+    for xi in flat:
+        v = Fraction(qp) * Fraction(float(xi))
+        if abs(v) >= 2**52:
+            if is_pow2(qp):
+                continue
+            return OverflowError, False
+        if abs(float(xi)) + 2 / qp >= float(np.finfo(x.dtype).max) / 2:  # else both are finite
+            f = math.floor(v)
+            may = may or np.isinf(round_to(Fraction(f + 1) / Fraction(qp), x.dtype.type)) \
+                or np.isinf(round_to(Fraction(f) / Fraction(qp), x.dtype.type))
+    return None, may
 
 
 SMALL_BLOCK = 64
@@ -687,79 +688,46 @@ def spanning_array(draw, allow_nonfinite=True):
     return x, qp, sorted(set(pos))
 
 
-def nearest_or_inf(v: Fraction, dtype):
-    """nearest_float(v, dtype), or ±inf beyond the float64 range."""
-    try:
-        return nearest_float(v, dtype)
-    except OverflowError:
-        return dtype(np.inf) if v > 0 else dtype(-np.inf)
-
-
-def oracle_quantize(x: float, qp: float, dtype):
-    """x^Q by exact arithmetic, as a float of dtype; None where the library must refuse."""
-    k = code(x, qp)
-    if math.frexp(qp)[0] == 0.5 and abs(Fraction(qp) * Fraction(x)) >= 2**52:
-        return dtype(x)  # a grid point already
-    if abs(Fraction(qp) * Fraction(x)) >= 2**52:
-        return None
-    return nearest_float(Fraction(k) / Fraction(qp), dtype)
-
-
 @given(spanning_array())
 @example((np.array([0.015, 0.125, -0.125, -0.0] * 50 + [0.5] * 7), 100.0, [0, 1, 2, 3]))
 @example((np.array([0.49999999999999994, -0.5, 2.0**52 + 1, -1.5] * 50), 1.0, [0, 1, 2, 3]))
 @example((np.array([0.49999999999999994 / 256, 0.5 / 256] * 100), 256.0, [0, 1]))
 @example((np.array([2.0**-1074 * 3, -5e-324, -0.0] * 67 + [1.5]), 0.1, [0, 1, 2]))
-def test_blocked_quantize_same_bits_as_reference_and_oracle(case):
+def test_blocked_quantize_bit_for_bit_against_the_exact_oracle(case):
     x, qp, pos = case
     before = x.copy()
     with block_size(SMALL_BLOCK):
         new = outcome(qo.quantize, x, qp)
-    assert_same_outcome(new, outcome(REFERENCE.quantize, x, qp))
+    assert_same_outcome(new, oracle_quantize_array(x, qp))
     np.testing.assert_array_equal(x, before)
-    if new[0] == "ok":
-        for i in pos:
-            if np.isfinite(x[i]):
-                want = oracle_quantize(float(x[i]), qp, x.dtype.type)
-                assert want is not None and new[1][i] == want
-    else:  # refused: some finite element is beyond 2**52 on a grid that is not a power of two
-        assert math.frexp(qp)[0] != 0.5
-        assert any(np.isfinite(v) and abs(Fraction(qp) * Fraction(float(v))) >= 2**52 for v in x)
 
 
 @given(spanning_array())
 @example((np.array([1e19] + [np.nan] * (2 * SMALL_BLOCK)), 1.0, [0]))  # which error first
 @example((np.array([np.nan] + [1e300] * (2 * SMALL_BLOCK)), 100.0, [0]))
-@example((np.array([1.0] * SMALL_BLOCK + [-(2.0**52) / 3]), 3.0, [0]))  # qp*x = -2**52 exactly
-def test_blocked_to_codes_same_as_reference_and_oracle(case):
+@example((np.array([1.0] * SMALL_BLOCK + [-(2.0**52) / 3]), 3.0, [0]))  # 3x = -2**52 + 1/4
+@example((np.array([float.fromhex("0x1.5555555555555p+50")] * 3), 3.0, [0]))  # item 5
+def test_blocked_to_codes_against_the_exact_oracle(case):
     x, qp, pos = case
     with block_size(SMALL_BLOCK):
         new = outcome(qo.to_codes, x, qp)
-    assert_same_outcome(new, outcome(REFERENCE.to_codes, x, qp))
-    if new[0] == "ok":
-        assert new[1].dtype == np.int64
-        for i in pos:
-            assert int(new[1][i]) == code(float(x[i]), qp)
+    assert_same_outcome(new, oracle_codes_array(x, qp))
 
 
 @given(spanning_array(), st.integers(0, 2**32 - 1))
 @example((np.arange(-100, 100) / 10.0, 10.0, [0]), 5)  # on the grid (and 0.1 is not exact)
 @example((np.array([0.3, -0.0, 5e-324, -5e-324] * 50), 100.0, [1, 2, 3]), 0)
-def test_blocked_stochastic_round_same_bits_as_reference(case, seed):
+def test_blocked_stochastic_round_against_the_exact_rule(case, seed):
     x, qp, pos = case
-    # The reference's one known fault: x*2qp overflowing on a power-of-two grid gave inf (the
-    # fix is tested below); leave those inputs out of the bit-for-bit comparison.
-    with np.errstate(over="ignore"):
-        assume(not np.any(np.isinf(x.astype(np.float64) * (2 * qp)) & np.isfinite(x)))
     with block_size(SMALL_BLOCK):
         new = outcome(qo.stochastic_round, x, qp, rng=seed)
-    assert_same_outcome(new, outcome(REFERENCE.stochastic_round, x, qp, seed))
-    if new[0] == "ok":
-        for i in pos:  # a neighbouring grid point: floor(qp*x) or one above, exactly
-            f = floor_code(float(x[i]), qp)
-            lo = nearest_or_inf(Fraction(f) / Fraction(qp), x.dtype.type)
-            hi = nearest_or_inf(Fraction(f + 1) / Fraction(qp), x.dtype.type)
-            assert new[1][i] in (lo, hi)
+    must, may_overflow = stochastic_must_fail(x, qp)
+    if new[0] == "error":
+        assert new[1] is must or (must is None and may_overflow and new[1] is OverflowError)
+    else:
+        assert must is None
+        u = np.random.default_rng(seed).random(x.size)  # the documented stream, in C order
+        check_stochastic(new[1], x, qp, u)
 
 
 @pytest.mark.parametrize("qp", [256.0, 100.0, 3.0, 2.0**-3, 0.1])
@@ -767,22 +735,29 @@ def test_blocked_stochastic_round_same_bits_as_reference(case, seed):
 def test_blocked_kernels_at_the_real_block_size(qp, dtype):
     """3 real blocks + 7, hard values at random positions and at the block edges."""
     rng = np.random.default_rng(int(qp * 8) + np.dtype(dtype).itemsize)
-    n = 3 * qr._BLOCK + 7
+    n = 3 * qk._BLOCK + 7
     x = rng.normal(size=n) * 100 / qp
     k = rng.integers(-(2**30), 2**30, size=n)
     ties = (k + 0.5) / qp
     pos = np.concatenate([rng.integers(0, n, 4000),
-                          np.array([0, qr._BLOCK - 1, qr._BLOCK, 2 * qr._BLOCK, n - 1])])
+                          np.array([0, qk._BLOCK - 1, qk._BLOCK, 2 * qk._BLOCK, n - 1])])
     x[pos] = ties[pos]
     x[pos[::3]] = np.nextafter(ties[pos[::3]], np.inf)
     x[pos[1::3]] = (k / qp)[pos[1::3]]  # on the grid
     x[pos[:50]] = np.array([0.0, -0.0, 5e-324, -5e-324, -1e-300] * 10)
     x = x.astype(dtype)
-    assert_same_bits(qo.quantize(x, qp), REFERENCE.quantize(x, qp))
-    np.testing.assert_array_equal(qo.to_codes(x, qp), REFERENCE.to_codes(x, qp))
-    assert_same_bits(qo.stochastic_round(x, qp, rng=3), REFERENCE.stochastic_round(x, qp, 3))
-    for i in pos[:200]:
-        assert qo.quantize(x, qp)[i] == oracle_quantize(float(x[i]), qp, x.dtype.type)
+    # the exact oracle on the block edges, the special values, 1500 of the hard positions and
+    # every 97th element (about 2500 in all; the small-block tests check every element)
+    idx = np.unique(np.concatenate([pos[-5:], pos[:1500], np.arange(0, n, 97)]))
+    got = qo.quantize(x, qp)
+    want = oracle_quantize_array(x, qp, idx)
+    assert want[0] == "ok"
+    assert_same_bits(got[idx], want[1][idx])
+    codes = oracle_codes_array(x, qp, idx)
+    assert codes[0] == "ok"
+    np.testing.assert_array_equal(qo.to_codes(x, qp)[idx], codes[1][idx])
+    check_stochastic(qo.stochastic_round(x, qp, rng=3), x, qp,
+                     np.random.default_rng(3).random(n), idx)
 
 
 @pytest.mark.parametrize("qp", [256.0, 100.0])
@@ -795,26 +770,27 @@ def test_blocked_kernels_layouts_scalars_and_0d(qp):
     with block_size(SMALL_BLOCK):
         for v in views:
             before = v.copy()
-            for fn, ref in ((qo.quantize, REFERENCE.quantize),
-                            (qo.to_codes, REFERENCE.to_codes)):
-                got, want = fn(v, qp), ref(v, qp)
+            for fn, oracle in ((qo.quantize, oracle_quantize_array),
+                               (qo.to_codes, oracle_codes_array)):
+                got, want = fn(v, qp), oracle(v, qp)
                 assert got.shape == v.shape and got.flags.c_contiguous
-                assert_same_bits(got, want)
-            assert_same_bits(qo.stochastic_round(v, qp, rng=9),
-                             REFERENCE.stochastic_round(v, qp, 9))
+                assert_same_outcome(("ok", got), want)
+            check_stochastic(qo.stochastic_round(v, qp, rng=9), v, qp,
+                             np.random.default_rng(9).random(v.size))
             np.testing.assert_array_equal(v, before)
     for x in (0.125, -0.125, -0.0, 0.015, 2.5e-320):
         for wrap in (float, np.float64, np.float32, np.array):
             xv = wrap(x)
-            got, want = qo.quantize(xv, qp), REFERENCE.quantize(np.asarray(xv), qp)[()]
+            got, want = qo.quantize(xv, qp), oracle_quantize_array(np.asarray(xv), qp)[1][()]
             assert type(got) is (float if wrap is float else type(xv))
             assert_same_bits(np.asarray(got), np.asarray(want))
-            assert int(qo.to_codes(xv, qp)) == int(REFERENCE.to_codes(np.asarray(xv), qp))
+            assert qo.to_codes(xv, qp) == code(float(xv), qp)
     for dt in (">f8", ">f4", "<f2"):  # byte orders: values as for the native dtype
         v = base.astype(dt)
-        assert_same_bits(qo.quantize(v, qp), REFERENCE.quantize(v, qp))
-        assert_same_bits(qo.stochastic_round(v, qp, rng=2), REFERENCE.stochastic_round(v, qp, 2))
-        np.testing.assert_array_equal(qo.to_codes(v, qp), REFERENCE.to_codes(v, qp))
+        assert_same_outcome(("ok", qo.quantize(v, qp)), oracle_quantize_array(v, qp))
+        check_stochastic(qo.stochastic_round(v, qp, rng=2), v, qp,
+                         np.random.default_rng(2).random(v.size))
+        assert_same_outcome(("ok", qo.to_codes(v, qp)), oracle_codes_array(v, qp))
     assert qo.quantize(np.empty((0, 3)), qp).shape == (0, 3)
     assert qo.to_codes(np.empty(0), qp).dtype == np.int64
 
@@ -839,7 +815,7 @@ def test_stochastic_round_huge_values_on_a_power_of_two_grid_stay_put():
     overflowed, e.g. x = 1e308 with qp = 1.)"""
     x = np.array([1e308, -1.7e308, 2.0**60 + 4, 1.5, -3.25], dtype=np.float64)
     for qp, keep in ((1.0, [0, 1, 2]), (2.0**1023, [3, 4])):
-        for n_block in (SMALL_BLOCK, qr._BLOCK):
+        for n_block in (SMALL_BLOCK, qk._BLOCK):
             with block_size(n_block):
                 out = qo.stochastic_round(x, qp, rng=0)
             for i in keep:
@@ -864,13 +840,13 @@ def test_blocked_kernels_allocate_little_beyond_the_output(fn):
     finally:
         tracemalloc.stop()
     assert out.nbytes == 8 * n
-    assert peak - out.nbytes <= 8 * 8 * qr._BLOCK + 2**16  # a few scratch blocks
+    assert peak - out.nbytes <= 8 * 8 * qk._BLOCK + 2**16  # a few scratch blocks
 
 
 def test_block_draws_are_the_stream_of_one_draw():
     """stochastic_round draws its uniforms block by block; numpy's Generator.random gives the
     same doubles for draws of sizes a, b as for one draw of a + b (checked here, since the
-    equality with the reference above relies on it)."""
+    oracle above draws the whole stream at once)."""
     for bitgen in (np.random.PCG64, np.random.MT19937, np.random.Philox, np.random.SFC64):
         one = np.random.Generator(bitgen(5)).random(1000)
         gen = np.random.Generator(bitgen(5))
@@ -899,9 +875,9 @@ class ScriptedUniforms(np.random.Generator):
 
 @pytest.mark.parametrize("qp", [1.0, 4.0, 2.0**-3, 10.0, 100.0, 3.0, 0.1])
 def test_blocked_stochastic_round_at_exact_uniform_values(qp):
-    """Every x against uniforms 0, 2**-53, the exact fractional parts and 1 - 2**-53: the same
-    bits as the reference, and where the fractional part F of qp*x is a short dyadic the result
-    is floor(qp*x) + [u < F] exactly."""
+    """Every x against uniforms 0, 2**-53, the exact fractional parts and 1 - 2**-53: the exact
+    rule (check_stochastic), and where the fractional part F of qp*x is a short dyadic (so the
+    library's float64 F is exact) the result is floor(qp*x) + [u < F] exactly, ties included."""
     t = [0.0, -0.0, 3.0, -7.0, 0.5, 0.75, -0.25, 1 / 3, 0.1, 5e-324, -5e-324,
          0.49999999999999994, 12.375]
     xs = np.array(t + [v / qp for v in t + [2.0**45 + 0.5, -(2.0**47) - 0.75]])
@@ -909,13 +885,13 @@ def test_blocked_stochastic_round_at_exact_uniform_values(qp):
     x, u = np.repeat(xs, len(us)), np.tile(us, len(xs))
     with block_size(SMALL_BLOCK):
         got = qo.stochastic_round(x, qp, rng=ScriptedUniforms(u))
-    assert_same_bits(got, REFERENCE.stochastic_round(x, qp, uniforms=u))
+    check_stochastic(got, x, qp, u)
     for xi, ui, gi in zip(x, u, got):
         v = Fraction(qp) * Fraction(float(xi))
         f = math.floor(v)
         if (v - f) * 1024 == math.floor((v - f) * 1024):  # F exact with few bits
             k = f + (Fraction(float(ui)) < v - f)
-            assert gi == nearest_or_inf(Fraction(k) / Fraction(qp), np.float64)
+            assert gi == round_to(Fraction(k) / Fraction(qp), np.float64)
 
 
 @pytest.mark.parametrize("qp", [100.0, 3.0, 0.1])
@@ -929,7 +905,7 @@ def test_blocked_stochastic_round_large_codes_need_the_exact_path(qp):
     for seed in range(5):
         with block_size(SMALL_BLOCK):
             got = qo.stochastic_round(x, qp, rng=seed)
-        assert_same_bits(got, REFERENCE.stochastic_round(x, qp, seed))
+        check_stochastic(got, x, qp, np.random.default_rng(seed).random(n))
 
 
 @st.composite
@@ -953,7 +929,8 @@ def test_blocked_quantize_float32_double_rounding(case, n):
     x[1::2] = hi
     with block_size(SMALL_BLOCK):
         got = qo.quantize(x, qp)
-    assert_same_bits(got, REFERENCE.quantize(x, qp))
+    want = oracle_quantize_array(x[:2], qp)[1]  # x holds two values, alternating
+    assert_same_bits(got, np.resize(want, n))
     for i in range(min(n, 2)):
         assert got[i] == nearest_float(Fraction(code(float(x[i]), qp)) / Fraction(qp), np.float32)
 
@@ -1031,7 +1008,7 @@ def test_out_is_checked_before_anything_is_written(name):
     x = np.linspace(-3.0, 3.0, 12)
     x_before = x.copy()
     bad = [
-        (TypeError, "numpy array", [0.0] * 12),
+        (TypeError, "numpy.ndarray", [0.0] * 12),
         (TypeError, "dtype", np.zeros(12, np.float32 if dtype == np.float64 else np.float64)),
         (ValueError, "shape", np.zeros(13, dtype)),
         (ValueError, "shape", np.zeros((3, 4), dtype)),
@@ -1064,7 +1041,7 @@ def test_out_allocates_only_block_scratch():
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert peak <= 8 * 8 * qr._BLOCK + 2**16
+    assert peak <= 8 * 8 * qk._BLOCK + 2**16
     np.testing.assert_array_equal(out, qo.quantize(x, 100.0))
 
 
@@ -1086,3 +1063,117 @@ def test_integer_arrays_beyond_2_53_are_refused_not_rounded(k, qp):
     if abs(k) <= 2**53:
         assert qo.quantize(arr, qp)[0] == float(qo.quantize(Fraction(k), Fraction(qp)))
         assert qo.from_codes(arr, 1)[0] == float(k)
+
+
+# Issue 15, item 5: the exact domain |qp·x| < 2**52 is decided on the exact product p + e, not on
+# the rounded fl(qp·x). Near the boundary 2**52/qp: an exact result (Fraction oracle) whenever
+# the exact |qp·x| < 2**52, OverflowError otherwise.
+@given(st.sampled_from([3.0, 10.0, 0.1, 7.5, 12345.678, 255.0, 1e-3]), st.integers(-40, 40),
+       st.booleans())
+@example(3.0, 0, False)  # x = 0x1.5555555555555p+50: 3x = 2**52 - 1/4, fl(3x) = 2**52
+def test_exact_domain_boundary_uses_the_exact_product(qp, ulps, negative):
+    x = _ulps(float(Fraction(2**52) / Fraction(qp)), ulps)
+    x = -x if negative else x
+    v = Fraction(qp) * Fraction(x)
+    for fn in (qo.to_codes, qo.quantize):
+        if abs(v) < 2**52:
+            got = fn(np.array([x]), qp)[0]
+            if fn is qo.to_codes:
+                assert int(got) == code(x, qp)
+            else:
+                assert got == round_to(Fraction(code(x, qp)) / Fraction(qp), np.float64)
+        else:
+            with pytest.raises(OverflowError, match="2\\*\\*52"):
+                fn(np.array([x]), qp)
+    if abs(v) < 2**52:
+        f = floor_code(x, qp)
+        assert qo.stochastic_round(x, qp, rng=0) in (float(Fraction(f) / Fraction(qp)),
+                                                     float(Fraction(f + 1) / Fraction(qp)))
+
+
+def test_item5_case_is_inside_the_domain():
+    """issue 15 item 5: the reported x."""
+    x = float.fromhex("0x1.5555555555555p+50")
+    assert qo.to_codes(x, 3) == 2**52
+    assert qo.quantize(x, 3) == float(Fraction(2**52, 3))
+
+
+# Issue 15, item 4: a finite input whose grid point is beyond the result dtype's range raises
+# OverflowError naming the value, the grid and the dtype (never a silent inf).
+def test_grid_point_beyond_the_dtype_raises_overflow():
+    with pytest.raises(OverflowError, match="x=65504.*float16"):
+        qo.quantize(np.float16(65504), 0.001)  # k/qp = 66000 > float16's max
+    assert round_to(Fraction(66000), np.float16) == np.inf  # the oracle agrees: no float16
+    x = 1.7976931348623157e308
+    assert code(x, 2.0**-1000) * 2**1000 == 2**1024  # the grid point is 2**1024: no float64
+    with pytest.raises(OverflowError, match="x=1.797.*qp=9.33"):
+        qo.quantize(x, 2.0**-1000)
+    with pytest.raises(OverflowError, match="float64"):
+        qo.quantize(np.array([1.0, x]), 2.0**-1000)
+    with pytest.raises(OverflowError, match="k=1000000.*float16"):
+        qo.from_codes(np.array([10**6]), 1, dtype=np.float16)
+    with pytest.raises(OverflowError, match="k=1000000.*float16"):
+        qo.from_codes(10**6, 1, dtype=np.float16)
+    gen = np.random.default_rng(5)
+    with pytest.raises(OverflowError, match="float16"):  # both neighbours 0 and 66000 ...
+        for _ in range(64):  # ... one of them is drawn with probability 0.504 each time
+            qo.stochastic_round(np.float16(65504), 0.001, rng=gen)
+    # in range, the largest finite values are exact grid points of a power-of-two grid
+    assert qo.quantize(x, 2.0**-970) == x and qo.quantize(np.float16(65504), 1) == 65504
+
+
+def test_grid_point_beyond_float16_in_blocks_and_out():
+    """issue 15 item 4 through the blocked kernel, at every block position."""
+    with block_size(SMALL_BLOCK):
+        for i in (0, SMALL_BLOCK - 1, SMALL_BLOCK, 2 * SMALL_BLOCK + 3):
+            x = np.ones(3 * SMALL_BLOCK, dtype=np.float16)
+            x[i] = 65504
+            for qp in (0.001, 3.0 / 1024, 2.0**-10):  # exact path; power of two: cast overflow
+                with pytest.raises(OverflowError, match="x=65504"):
+                    qo.quantize(x, qp)
+                with pytest.raises(OverflowError, match="x=65504"):
+                    qo.quantize(x, qp, out=np.empty_like(x))
+
+
+# Issue 15, item 14: lists of ints work like arrays; a Python int is exact, and a float result
+# beyond float64 is an OverflowError naming the argument.
+def test_from_codes_lists_and_python_ints():
+    got = qo.from_codes([1, 2], 10)
+    assert isinstance(got, np.ndarray)
+    assert got.tolist() == [float(Fraction(1, 10)), float(Fraction(2, 10))]
+    assert qo.from_codes((3, -7), 4, dtype=np.float32).tolist() == [0.75, -1.75]
+    assert qo.from_codes(2**70 + 1, 3) == float(Fraction(2**70 + 1, 3))
+    assert qo.from_codes(2**70 + 1, 3, dtype=np.float32) == round_to(Fraction(2**70 + 1, 3),
+                                                                      np.float32)
+    with pytest.raises(TypeError, match="k must be integer"):
+        qo.from_codes([1.5, 2], 10)
+    with pytest.raises(OverflowError, match="k="):
+        qo.from_codes(10**400, 3)
+
+
+def test_huge_python_int_x():
+    x = 10**400
+    assert qo.to_codes(x, 3) == 3 * x  # exact integer code
+    assert qo.quantize(x, Fraction(3)) == x  # exact Fraction result
+    with pytest.raises(OverflowError, match="x=1000"):
+        qo.quantize(x, 3)  # a float result cannot hold it
+    with pytest.raises(OverflowError, match="x=1000"):
+        qo.stochastic_round(x, 3, rng=0)
+
+
+# Issue 15, item 13: the seed goes through _checks.check_rng: errors name rng.
+@pytest.mark.parametrize("rng, err", [("abc", TypeError), (-1, ValueError), (1.5, TypeError)])
+def test_stochastic_round_bad_rng_named(rng, err):
+    with pytest.raises(err, match="rng"):
+        qo.stochastic_round(np.array([0.3]), 10, rng=rng)
+
+
+def test_ragged_input_is_a_type_error_naming_the_argument():
+    """Found by tests/test_fuzz_api.py: numpy's ValueError for ragged lists named nothing."""
+    ragged = [[1.0, 2.0], [3.0]]
+    for fn in (qo.round_half_up, qo.residual, lambda a: qo.quantize(a, 4),
+               lambda a: qo.to_codes(a, 4), lambda a: qo.stochastic_round(a, 4, rng=0)):
+        with pytest.raises(TypeError, match="^x "):
+            fn(ragged)
+    with pytest.raises(TypeError, match="^k "):
+        qo.from_codes([[1, 2], [3]], 4)
