@@ -251,7 +251,7 @@ def animate_refining_grid(problem, result, *, bounds=None, floor=None, zoom_cell
         (m of each frame: 1 when every grid point in view is drawn), ``notes`` (the Text
         that says which grid is drawn).
     """
-    viz._check_2d(problem)
+    problem = viz._as_problem(problem)
     path = np.asarray(result["path"] if isinstance(result, dict) else result.path, dtype=float)
     qps = result["qp_path"] if isinstance(result, dict) else getattr(result, "qp_path", None)
     if qps is None:
