@@ -138,7 +138,8 @@ def armijo(fun: Callable[[np.ndarray], float], x: np.ndarray, fx: float, g: np.n
         return LineSearchResult(0.0, x, fx, None, 0, 0, NOT_DESCENT)
     for j in range(maxls):
         alpha = alpha0 * shrink**j
-        x_new = x + alpha * p
+        with np.errstate(over="ignore", invalid="ignore"):  # an inf trial: f is inf or nan,
+            x_new = x + alpha * p                           # not accepted
         f_new = fun(x_new)
         if np.isfinite(f_new) and f_new <= fx + c1 * alpha * slope:
             return LineSearchResult(alpha, x_new, f_new, None, j + 1, j + 1, ACCEPTED)
@@ -208,11 +209,9 @@ def quantized_armijo(fun: Callable[[np.ndarray], float], codes: np.ndarray, grid
     accepted α (0.0 for a polled neighbour or none), and status ACCEPTED, POLLED,
     GRID_LOCAL_MIN, NOT_POLLED, or NOT_DESCENT (grad·p >= 0: nothing evaluated).
 
-    Raises
-    ------
-    OverflowError
-        A trial step α·p that overflows, or a point beyond the grid's code bound (the driver
-        ends the run with status 4).
+    A trial whose step α_j p overflows, or whose point k + d_j lies beyond the grid's code
+    bound (``Grid.CODE_BOUND``), counts as not accepted, as a trial with f = inf does in
+    :func:`armijo`: the search backs off from it (no evaluation).
     """
     _check_params(c1, shrink, maxls)
     grid = as_grid(grid)
@@ -233,7 +232,10 @@ def quantized_armijo(fun: Callable[[np.ndarray], float], codes: np.ndarray, grid
         slope = float(np.dot(g, d)) / grid.qp_float  # grad . delta, delta = d/qp
         if not slope < 0:
             return None
-        trial = grid.add(codes, d)
+        try:
+            trial = grid.add(codes, d)
+        except OverflowError:  # beyond the grid's exact range: not accepted, as f = inf would be
+            return None
         x_new = grid.values(trial)  # the trial's one conversion
         f_new = fun(x_new)
         nfev += 1
@@ -247,7 +249,10 @@ def quantized_armijo(fun: Callable[[np.ndarray], float], codes: np.ndarray, grid
         alpha = alpha0 * shrink**j
         with np.errstate(over="ignore"):  # a non-finite step raises OverflowError below
             step = alpha * p
-        d = grid.step_codes(step)
+        try:
+            d = grid.step_codes(step)
+        except OverflowError:  # alpha p overflowed, or its codes exceed int64: a smaller alpha
+            continue
         if not d.any():
             break
         if (res := attempt(d, alpha)) is not None:
