@@ -36,7 +36,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ._checks import check_int, check_positive, check_unit_interval
+from ._checks import check_int, check_positive, check_rng, check_unit_interval
 from ._objective import _CountedFun, all_finite
 from .minimize import OptimizeResult
 from .rounding import quantize
@@ -91,15 +91,6 @@ def _start(x0: Any) -> np.ndarray:
     return x
 
 
-def _generator(rng: Any) -> np.random.Generator:
-    """numpy's Generator for rng (None, an int seed, a SeedSequence or a Generator)."""
-    try:
-        return np.random.default_rng(rng)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"rng must be None, an int seed, a SeedSequence or a numpy Generator, "
-                        f"got {type(rng).__name__}") from err
-
-
 class _Proposer:
     """Wraps propose: gives it a copy of x (the chain's state can never be changed by it) and
     checks that it returns a finite point of x's shape, returned as a fresh float64 array."""
@@ -134,7 +125,7 @@ def _setup(fun: Callable, x0: Any, propose: Callable, maxiter: Any, rng: Any):
     x = _start(x0)
     draw = _Proposer(propose, x.size)
     maxiter = check_int("maxiter", maxiter, 0)
-    gen = _generator(rng)
+    gen = check_rng("rng", rng)
     return _CountedFun(fun), x, draw, maxiter, gen
 
 
