@@ -138,8 +138,8 @@ def _steps(x: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray]:
     bad = ~((plus > x) & (minus < x) & np.isfinite(plus) & np.isfinite(minus))
     if bad.any():
         i = int(np.argmax(bad))
-        raise ValueError(f"eps = {eps!r} is not a usable step at x_{i} = {float(x[i])!r}: x_i ± eps "
-                         "rounds back to x_i (eps is below the spacing "
+        raise ValueError(f"eps = {eps!r} is not a usable step at x_{i} = {float(x[i])!r}: "
+                         "x_i ± eps rounds back to x_i (eps is below the spacing "
                          f"{float(np.spacing(abs(x[i]))):.3g} of float64 there) or overflows; "
                          "use an eps of the order of |x_i| * 1e-6")
     return plus, minus
