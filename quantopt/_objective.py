@@ -40,7 +40,9 @@ class _CountedFun:
         except TypeError as err:
             _raise_if_call_failed("fun", err, batch)
             raise
-        if type(out) is float or type(out) is np.float64:  # the common cases, checked cheaply
+        if type(out) is float:  # the common case, checked cheaply
+            return out
+        if type(out) is np.float64:
             return float(out)
         return float(returned_real("fun", out, ()))
 

@@ -186,6 +186,29 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
         callback raised StopIteration, 6 grid-local minimum: no polled neighbour (x ± e_i/qp,
         or the whole box with poll="full") has a lower f, checked by evaluating every one.
 
+    Raises
+    ------
+    TypeError
+        An argument or option of the wrong type, each error naming it (``x0``, ``method``,
+        ``line_search``, ``options['c1']``, ...): x0 must be real numbers (bool, complex,
+        strings, objects and ragged lists are refused; parsed by
+        ``_checks.check_real_array``); options['seed'] None, an int >= 0, a SeedSequence or a
+        Generator. What fun, jac or hess return must be real (int or float; a complex, bool,
+        string or None result is refused naming the callable, never cast); a callable that
+        cannot be called as the driver calls it (``fun(x, batch)`` for sgd) is named, the
+        original TypeError chained. A TypeError raised inside the user's own code passes
+        through unchanged.
+    ValueError
+        A value out of range (naming it), nan or inf in x0, a wrong shape returned by jac or
+        hess, f or grad f not finite at the start.
+    OverflowError
+        x0 with integers beyond 2**53, or too large for the grid of qp (the codes qp*x0).
+
+    A run that meets nan or inf later (a step lr*d that overflows, a nan direction, hess or a
+    mini-batch gradient returning nan or inf, grid codes leaving their exact range, an update
+    rule's numbers beyond float64's range) is not an error: it ends with status 4, x, fun and
+    jac those of the last finite iterate, and the message naming what became non-finite.
+
     Restarts: with a line search, a direction that is not a descent direction (momentum,
     Nesterov and Adam can point uphill after a long step) resets the rule's state and takes the
     rule's first direction from there, -grad f for gd, momentum, bfgs and lbfgs, a positive
