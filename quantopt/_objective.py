@@ -19,12 +19,14 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from ._checks import returned_real
 from .steps import Iterate, NonFinite
 
 
 class _CountedFun:
     """Wraps fun: counts every call, gives it a copy of x, checks that it returns a real
-    scalar, and returns it as a Python float."""
+    scalar (int or float; not bool, complex, strings or None: TypeError naming fun), and
+    returns it as a Python float."""
 
     __slots__ = ("fn", "calls")
 
@@ -33,19 +35,23 @@ class _CountedFun:
 
     def __call__(self, x: np.ndarray, *batch) -> float:
         self.calls += 1
-        out = self.fn(x.copy(), *batch)  # the caller's x is never exposed to user code
+        try:
+            out = self.fn(x.copy(), *batch)  # the caller's x is never exposed to user code
+        except TypeError as err:
+            _raise_if_call_failed("fun", err, batch)
+            raise
         if type(out) is float:  # the common case, checked cheaply
             return out
-        arr = np.asarray(out)
-        if arr.shape != () or arr.dtype.kind not in "fiu":
-            raise ValueError(f"fun must return a real scalar, got {type(out).__name__} of "
-                             f"shape {arr.shape}")
-        return float(arr)
+        if type(out) is np.float64:
+            return float(out)
+        return float(returned_real("fun", out, ()))
 
 
 class _CountedArray:
     """Wraps jac or hess: counts every call, gives it a copy of x, and returns what it gives
-    back as a fresh float64 array (the run and the result own it) of the expected shape."""
+    back as a fresh float64 array (the run and the result own it) of the expected shape:
+    real numbers only (a complex, bool, string or object result raises TypeError naming the
+    callable; its imaginary part is never dropped), the shape checked (ValueError)."""
 
     __slots__ = ("fn", "name", "shape", "calls")
 
@@ -54,13 +60,31 @@ class _CountedArray:
 
     def __call__(self, x: np.ndarray, *batch) -> np.ndarray:
         self.calls += 1
-        out = self.fn(x.copy(), *batch)
-        # a fresh float64 array; astype copies an ndarray at half the cost of np.array
-        arr = out.astype(np.float64) if type(out) is np.ndarray else np.array(out, np.float64)
-        if arr.shape != self.shape:
-            raise ValueError(f"{self.name} must return an array of shape {self.shape}, "
-                             f"got shape {arr.shape}")
-        return arr
+        try:
+            out = self.fn(x.copy(), *batch)
+        except TypeError as err:
+            _raise_if_call_failed(self.name, err, batch)
+            raise
+        # the common case, a float64 array of the right shape: one copy (the run owns it)
+        if type(out) is np.ndarray and out.dtype is _FLOAT64 and out.shape == self.shape:
+            return out.copy()
+        return returned_real(self.name, out, self.shape)
+
+
+_FLOAT64 = np.dtype(np.float64)
+
+
+def _raise_if_call_failed(name: str, err: TypeError, batch: tuple) -> None:
+    """A TypeError raised by the call itself (the callable does not take these arguments: its
+    traceback has no frame inside the callable) is re-raised naming the callable and how it
+    was called, chained to the original; a TypeError raised inside the user's code returns
+    here untouched, for the caller to re-raise with its own traceback."""
+    if err.__traceback__ is not None and err.__traceback__.tb_next is not None:
+        return  # raised inside the user's function: the user's own error
+    how = f"{name}(x, batch)" if batch else f"{name}(x)"
+    why = (" (method='sgd' passes each mini-batch's sample indices as the second argument)"
+           if batch else "")
+    raise TypeError(f"{name} could not be called as {how}{why}: {err}") from err
 
 
 #: below this size the checks take the cheapest route for small arrays: a Python list of
@@ -115,6 +139,13 @@ class Objective:
     def for_step(self, pt: Iterate) -> tuple[Objective, np.ndarray]:
         """The function this iteration descends (f) and its gradient at pt.x."""
         return self, pt.g
+
+    def hessian(self, x: np.ndarray) -> np.ndarray:
+        """∇²f(x), which must be finite (NonFinite otherwise)."""
+        h = self.h(x)
+        if not all_finite(h.reshape(-1)):
+            raise NonFinite("hess returned nan or inf")
+        return h
 
     def settle(self, new: Iterate, pt: Iterate, need_g: bool = True) -> Iterate:
         """new with f (and ∇f, if need_g) evaluated where the step did not; NonFinite on nan or
@@ -177,7 +208,10 @@ class MiniBatchObjective(Objective):
     def for_step(self, pt: Iterate) -> tuple[_Batch, np.ndarray]:
         batch, self._epoch_end = next(self._batches)
         view = _Batch(self, batch)
-        return view, view.g(pt.x)
+        g = view.g(pt.x)
+        if not all_finite(g):
+            raise NonFinite("jac returned nan or inf on a mini-batch")
+        return view, g
 
     def settle(self, new: Iterate, pt: Iterate, need_g: bool = True) -> Iterate:
         if new is not pt:  # f and g of the batch are not those of f: evaluate f on all samples

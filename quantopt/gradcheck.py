@@ -42,7 +42,8 @@ from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
-from ._checks import check_nonnegative, check_positive
+from ._checks import (check_callable, check_nonnegative, check_positive, check_real_array,
+                      returned_real)
 
 __all__ = ["numeric_grad", "numeric_hess", "check_grad", "check_hess", "CheckResult"]
 
@@ -109,7 +110,7 @@ def numeric_grad(f: Callable[[np.ndarray], Any], x: Any, eps: float = 1e-6) -> n
     x = _as_point(x)
     eps = check_positive("eps", eps)
     flat = x.reshape(-1)
-    plus, minus = flat + eps, flat - eps
+    plus, minus = _steps(flat, eps)
     work = flat.copy()
     view = work.reshape(x.shape).view()
     view.flags.writeable = False
@@ -121,7 +122,27 @@ def numeric_grad(f: Callable[[np.ndarray], Any], x: Any, eps: float = 1e-6) -> n
         f_minus = _scalar(f(view))
         work[i] = flat[i]
         g[i] = f_plus - f_minus
-    return (g / (plus - minus)).reshape(x.shape)
+    g /= plus - minus
+    if not np.all(np.isfinite(g)):
+        i = int(np.argmin(np.isfinite(g)))
+        raise ValueError(f"f returned values whose difference is not finite at x ± eps e_{i} "
+                         "(nan or inf, or overflow): the numeric gradient does not exist there")
+    return g.reshape(x.shape)
+
+
+def _steps(x: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray]:
+    """x + eps and x - eps, each of which must differ from x and be finite: a step below the
+    spacing of x_i (x_i ± eps rounds back to x_i, e.g. x_i = 1e20 with eps = 1e-6) or one that
+    overflows is refused with ValueError naming eps."""
+    plus, minus = x + eps, x - eps
+    bad = ~((plus > x) & (minus < x) & np.isfinite(plus) & np.isfinite(minus))
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ValueError(f"eps = {eps!r} is not a usable step at x_{i} = {float(x[i])!r}: "
+                         "x_i ± eps rounds back to x_i (eps is below the spacing "
+                         f"{float(np.spacing(abs(x[i]))):.3g} of float64 there) or overflows; "
+                         "use an eps of the order of |x_i| * 1e-6")
+    return plus, minus
 
 
 def numeric_hess(grad: Callable[[np.ndarray], Any], x: Any, eps: float = 1e-5) -> np.ndarray:
@@ -162,7 +183,7 @@ def numeric_hess(grad: Callable[[np.ndarray], Any], x: Any, eps: float = 1e-5) -
     if x.ndim != 1:
         raise ValueError(f"x must have shape (n,) for a Hessian, got {x.shape}")
     eps = check_positive("eps", eps)
-    plus, minus = x + eps, x - eps
+    plus, minus = _steps(x, eps)
     work = x.copy()
     view = work.view()
     view.flags.writeable = False
@@ -174,6 +195,10 @@ def numeric_hess(grad: Callable[[np.ndarray], Any], x: Any, eps: float = 1e-5) -
         g_minus = _vector(grad(view), x.shape)
         work[i] = x[i]
         d[:, i] = (g_plus - g_minus) / (plus[i] - minus[i])
+    if not np.all(np.isfinite(d)):
+        i = int(np.argmin(np.all(np.isfinite(d), axis=0)))
+        raise ValueError(f"grad returned values whose difference is not finite at x ± eps e_{i} "
+                         "(nan or inf, or overflow): the numeric Hessian does not exist there")
     return (d + d.T) / 2
 
 
@@ -283,34 +308,24 @@ def _compare(analytic: np.ndarray, numeric: np.ndarray, atol: float,
 
 
 def _as_point(x: Any) -> np.ndarray:
-    arr = np.asarray(x)
-    if arr.dtype.kind not in "iuf":
-        raise TypeError(f"x must be an array of real numbers, got dtype {arr.dtype}")
-    arr = np.array(arr, dtype=np.float64)
-    if arr.size == 0:
-        raise ValueError("x must have at least one element")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError("x must be finite (no inf or nan)")
-    return arr
+    """x as a new finite float64 array of at least one element (errors name x)."""
+    return check_real_array("x", x, min_size=1)
 
 
 def _check_callable(name: str, func: Any) -> None:
-    if not callable(func):
-        raise TypeError(f"{name} must be callable, got {type(func).__name__}")
+    check_callable(name, func)
 
 
 def _scalar(value: Any) -> float:
-    arr = np.asarray(value)
-    if arr.ndim != 0 or arr.dtype.kind not in "iuf":
-        raise TypeError(f"f must return a real scalar, got {type(value).__name__} of shape "
-                        f"{arr.shape} and dtype {arr.dtype}")
+    """What f returned: a real scalar (TypeError naming f otherwise)."""
+    if type(value) is float:
+        return value
+    arr = returned_real("f", value)
+    if arr.shape != ():
+        raise TypeError(f"f must return a real scalar, got an array of shape {arr.shape}")
     return float(arr)
 
 
 def _vector(value: Any, shape: tuple, name: str = "grad") -> np.ndarray:
-    arr = np.asarray(value)
-    if arr.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must return real numbers, got dtype {arr.dtype}")
-    if arr.shape != shape:
-        raise ValueError(f"{name} must return an array of shape {shape}, got {arr.shape}")
-    return arr.astype(np.float64)
+    """What grad or hess returned: real numbers of the given shape, as a new float64 array."""
+    return returned_real(name, value, shape)

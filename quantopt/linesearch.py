@@ -20,6 +20,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from ._checks import check_int, check_nonnegative, check_positive, check_real, returned_real
 from .grid import as_grid
 
 
@@ -94,14 +95,40 @@ class LineSearchResult(NamedTuple):
     njev: int = 0
 
 
-def _check_params(c1: float, shrink: float | None, maxls: int) -> None:
-    """c1 in (0, 1), shrink in (0, 1) (None: a search that does not backtrack), maxls >= 1."""
-    if not 0 < c1 < 1:
-        raise ValueError(f"c1 must be in (0, 1), got {c1!r}")
-    if shrink is not None and not 0 < shrink < 1:
-        raise ValueError(f"shrink must be in (0, 1), got {shrink!r}")
-    if isinstance(maxls, bool) or not isinstance(maxls, (int, np.integer)) or maxls < 1:
-        raise ValueError(f"maxls must be an integer >= 1, got {maxls!r}")
+def _open_unit(name: str, value) -> float:
+    """A real number in (0, 1) (c1, c2, shrink), as a float; errors name it."""
+    value = check_real(name, value)
+    if not 0 < value < 1:
+        raise ValueError(f"{name} must be in (0, 1), got {value!r}")
+    return value
+
+
+def _check_params(c1: float, shrink: float | None, maxls: int) -> tuple:
+    """c1 in (0, 1), shrink in (0, 1) (None: a search that does not backtrack), maxls >= 1;
+    returned checked (floats and an int). TypeError for a non-number, ValueError out of range,
+    each naming the parameter."""
+    c1 = _open_unit("c1", c1)
+    shrink = None if shrink is None else _open_unit("shrink", shrink)
+    return c1, shrink, check_int("maxls", maxls, 1)
+
+
+def _value(f) -> float:
+    """What fun returned: a real scalar (TypeError naming fun otherwise), as a float. A Python
+    float (what the driver's wrapped fun returns) passes unchecked."""
+    if type(f) is float:
+        return f
+    return float(returned_real("fun", f, ()))
+
+
+def _gradient(g, shape: tuple) -> np.ndarray:
+    """What jac returned: real numbers of x's shape (TypeError or ValueError naming jac)."""
+    if type(g) is np.ndarray and g.dtype == np.float64 and g.shape == shape:
+        return g
+    return returned_real("jac", g, shape)
+
+
+def _check_alpha0(alpha0) -> float:
+    return check_positive("alpha0", alpha0)
 
 
 def armijo(fun: Callable[[np.ndarray], float], x: np.ndarray, fx: float, g: np.ndarray,
@@ -132,14 +159,16 @@ def armijo(fun: Callable[[np.ndarray], float], x: np.ndarray, fx: float, g: np.n
 
     Source: Nocedal & Wright, Algorithm 3.1.
     """
-    _check_params(c1, shrink, maxls)
+    c1, shrink, maxls = _check_params(c1, _open_unit("shrink", shrink), maxls)
+    alpha0 = _check_alpha0(alpha0)
     slope = float(np.dot(g, p))
     if not slope < 0:
         return LineSearchResult(0.0, x, fx, None, 0, 0, NOT_DESCENT)
     for j in range(maxls):
         alpha = alpha0 * shrink**j
-        x_new = x + alpha * p
-        f_new = fun(x_new)
+        with np.errstate(over="ignore", invalid="ignore"):  # an inf trial: f is inf or nan,
+            x_new = x + alpha * p                           # not accepted
+        f_new = _value(fun(x_new))
         if np.isfinite(f_new) and f_new <= fx + c1 * alpha * slope:
             return LineSearchResult(alpha, x_new, f_new, None, j + 1, j + 1, ACCEPTED)
     return LineSearchResult(0.0, x, fx, None, maxls, maxls, MAX_TRIALS)
@@ -208,13 +237,12 @@ def quantized_armijo(fun: Callable[[np.ndarray], float], codes: np.ndarray, grid
     accepted α (0.0 for a polled neighbour or none), and status ACCEPTED, POLLED,
     GRID_LOCAL_MIN, NOT_POLLED, or NOT_DESCENT (grad·p >= 0: nothing evaluated).
 
-    Raises
-    ------
-    OverflowError
-        A trial step α·p that overflows, or a point beyond the grid's code bound (the driver
-        ends the run with status 4).
+    A trial whose step α_j p overflows, or whose point k + d_j lies beyond the grid's code
+    bound (``Grid.CODE_BOUND``), counts as not accepted, as a trial with f = inf does in
+    :func:`armijo`: the search backs off from it (no evaluation).
     """
-    _check_params(c1, shrink, maxls)
+    c1, shrink, maxls = _check_params(c1, _open_unit("shrink", shrink), maxls)
+    alpha0 = _check_alpha0(alpha0)
     grid = as_grid(grid)
     poll = check_poll(poll, codes.size)
     if not float(np.dot(g, p)) < 0:
@@ -233,9 +261,12 @@ def quantized_armijo(fun: Callable[[np.ndarray], float], codes: np.ndarray, grid
         slope = float(np.dot(g, d)) / grid.qp_float  # grad . delta, delta = d/qp
         if not slope < 0:
             return None
-        trial = grid.add(codes, d)
+        try:
+            trial = grid.add(codes, d)
+        except OverflowError:  # beyond the grid's exact range: not accepted, as f = inf would be
+            return None
         x_new = grid.values(trial)  # the trial's one conversion
-        f_new = fun(x_new)
+        f_new = _value(fun(x_new))
         nfev += 1
         if (key := _neighbour_key(d)) is not None:
             seen[key] = f_new
@@ -247,7 +278,10 @@ def quantized_armijo(fun: Callable[[np.ndarray], float], codes: np.ndarray, grid
         alpha = alpha0 * shrink**j
         with np.errstate(over="ignore"):  # a non-finite step raises OverflowError below
             step = alpha * p
-        d = grid.step_codes(step)
+        try:
+            d = grid.step_codes(step)
+        except OverflowError:  # alpha p overflowed, or its codes exceed int64: a smaller alpha
+            continue
         if not d.any():
             break
         if (res := attempt(d, alpha)) is not None:
@@ -344,7 +378,7 @@ def poll_neighbours(fun: Callable[[np.ndarray], float], codes: np.ndarray, grid,
         if key in seen:
             f_k = seen[key]
         else:
-            f_k = seen[key] = fun(grid.values(k))
+            f_k = seen[key] = _value(fun(grid.values(k)))
             nfev += 1
         if f_k < fx:
             return LineSearchResult(0.0, grid.values(k), f_k, k, nfev, ntrials, POLLED)
@@ -534,15 +568,17 @@ def wolfe(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], np.nda
     Source: J. J. Moré, D. J. Thuente, "Line search algorithms with guaranteed sufficient
     decrease", ACM Trans. Math. Software 20(3), 286-307, 1994 (MINPACK-2 dcsrch, dcstep).
     """
-    _check_params(c1, None, maxls)
+    c1, _, maxls = _check_params(c1, None, maxls)
+    c2 = check_real("c2", c2)
     if not c1 < c2 < 1:
         raise ValueError(f"c2 must be in (c1, 1) = ({c1}, 1), got {c2!r}")
-    if not (math.isfinite(alpha0) and alpha0 > 0):
-        raise ValueError(f"alpha0 must be a finite number > 0, got {alpha0!r}")
-    if not (math.isfinite(xtol) and xtol >= 0):
-        raise ValueError(f"xtol must be a finite number >= 0, got {xtol!r}")
-    if stpmax is not None and not (math.isfinite(stpmax) and stpmax >= alpha0):
-        raise ValueError(f"stpmax must be a finite number >= alpha0 = {alpha0}, got {stpmax!r}")
+    alpha0 = _check_alpha0(alpha0)
+    xtol = check_nonnegative("xtol", xtol)
+    if stpmax is not None:
+        stpmax = check_real("stpmax", stpmax)
+        if not stpmax >= alpha0:
+            raise ValueError(f"stpmax must be a finite number >= alpha0 = {alpha0}, got "
+                             f"{stpmax!r}")
     dphi0 = float(np.dot(g, p))
     if not dphi0 < 0:
         return LineSearchResult(0.0, x, fx, None, 0, 0, NOT_DESCENT, g, 0)
@@ -566,8 +602,8 @@ def wolfe(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], np.nda
     while nfev < maxls:
         z = p * stp
         z += x
-        f = fun(z)
-        gz = jac(z)
+        f = _value(fun(z))
+        gz = _gradient(jac(z), z.shape)
         nfev += 1
         d = float(np.dot(gz, p))
         if not (math.isfinite(f) and math.isfinite(d)):
@@ -761,14 +797,13 @@ def wolfe_zoom(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], n
     safeguards (0.2, 0.1, bisection), the doubling and the counts are those of scipy's
     ``scipy.optimize._linesearch.scalar_search_wolfe2`` and ``_zoom``.
     """
+    c1, c2 = check_real("c1", c1), check_real("c2", c2)
     if not 0 < c1 < c2 < 1:
         raise ValueError(f"c1 and c2 must satisfy 0 < c1 < c2 < 1, got c1={c1!r}, c2={c2!r}")
-    if not (math.isfinite(alpha0) and alpha0 > 0):
-        raise ValueError(f"alpha0 must be a finite number > 0, got {alpha0!r}")
-    if isinstance(maxiter, bool) or not isinstance(maxiter, (int, np.integer)) or maxiter < 1:
-        raise ValueError(f"maxiter must be an integer >= 1, got {maxiter!r}")
-    if amax is not None and not amax > 0:
-        raise ValueError(f"amax must be > 0 or None, got {amax!r}")
+    alpha0 = _check_alpha0(alpha0)
+    maxiter = check_int("maxiter", maxiter, 1)
+    if amax is not None:
+        amax = check_positive("amax", amax)
     dphi0 = float(np.dot(g, p))
     if not dphi0 < 0:
         return LineSearchResult(0.0, x, fx, None, 0, 0, NOT_DESCENT, g, 0)
@@ -778,7 +813,7 @@ def wolfe_zoom(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], n
     def phi(a: float) -> tuple[np.ndarray, float]:
         z = p * a
         z += x
-        f = fun(z)
+        f = _value(fun(z))
         counts["f"] += 1
         if not math.isfinite(f):
             return z, math.inf
@@ -788,7 +823,7 @@ def wolfe_zoom(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], n
     def dphi(z: np.ndarray) -> tuple[np.ndarray, float]:
         """The slope at z, the point phi evaluated last; a non-finite slope is returned as nan
         and that trial leaves the list of candidates for the best point."""
-        gz = jac(z)
+        gz = _gradient(jac(z), z.shape)
         counts["g"] += 1
         d = float(np.dot(gz, p))
         if math.isfinite(d):
@@ -806,7 +841,7 @@ def wolfe_zoom(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], n
             if not f < fx:
                 break
             if gz is None:
-                gz = jac(z)
+                gz = _gradient(jac(z), z.shape)
                 counts["g"] += 1
             if np.all(np.isfinite(gz)):
                 return result(status, a, z, f, gz)

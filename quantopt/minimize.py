@@ -22,7 +22,8 @@ import numpy as np
 
 from . import linesearch as ls
 from . import steps
-from ._checks import check_int, check_nonnegative, check_positive
+from ._checks import (check_callable, check_choice, check_int, check_nonnegative,
+                      check_positive, check_real, check_real_array, check_seed)
 from ._objective import MiniBatchObjective, Objective
 from .grid import Grid
 from .schedules import Schedule, as_schedule
@@ -185,6 +186,29 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
         callback raised StopIteration, 6 grid-local minimum: no polled neighbour (x ± e_i/qp,
         or the whole box with poll="full") has a lower f, checked by evaluating every one.
 
+    Raises
+    ------
+    TypeError
+        An argument or option of the wrong type, each error naming it (``x0``, ``method``,
+        ``line_search``, ``options['c1']``, ...): x0 must be real numbers (bool, complex,
+        strings, objects and ragged lists are refused; parsed by
+        ``_checks.check_real_array``); options['seed'] None, an int >= 0, a SeedSequence or a
+        Generator. What fun, jac or hess return must be real (int or float; a complex, bool,
+        string or None result is refused naming the callable, never cast); a callable that
+        cannot be called as the driver calls it (``fun(x, batch)`` for sgd) is named, the
+        original TypeError chained. A TypeError raised inside the user's own code passes
+        through unchanged.
+    ValueError
+        A value out of range (naming it), nan or inf in x0, a wrong shape returned by jac or
+        hess, f or grad f not finite at the start.
+    OverflowError
+        x0 with integers beyond 2**53, or too large for the grid of qp (the codes qp*x0).
+
+    A run that meets nan or inf later (a step lr*d that overflows, a nan direction, hess or a
+    mini-batch gradient returning nan or inf, grid codes leaving their exact range, an update
+    rule's numbers beyond float64's range) is not an error: it ends with status 4, x, fun and
+    jac those of the last finite iterate, and the message naming what became non-finite.
+
     Restarts: with a line search, a direction that is not a descent direction (momentum,
     Nesterov and Adam can point uphill after a long step) resets the rule's state and takes the
     rule's first direction from there, -grad f for gd, momentum, bfgs and lbfgs, a positive
@@ -216,16 +240,16 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
             break
         if resolution is not None:  # a schedule's floor for this iteration: a finer grid
             pt = resolution.before(nit, pt)
-        fun_t, g = objective.for_step(pt)  # f, or f on this iteration's mini-batch
-        h = objective.h(pt.x) if rule.needs_hess else None
         try:
+            fun_t, g = objective.for_step(pt)  # f, or f on this iteration's mini-batch
+            h = objective.hessian(pt.x) if rule.needs_hess else None
             move, new_state = policy(rule, state, fun_t, pt, g, h)  # the rule's step, x moved
             if resolution is not None:  # a zero step refines the grid instead of ending
                 move, pt = resolution.after(move, pt)
             if move.stop is None:
                 pt = objective.settle(move.point, pt)  # f and grad f at the new x, checked
-        except OverflowError as err:
-            status, detail = Status.NONFINITE, f"Overflow on the grid ({err})"
+        except OverflowError as err:  # grid codes beyond their exact range, or an update rule's
+            status, detail = Status.NONFINITE, f"Overflow: {err}"  # numbers beyond float64's
             break
         except NonFinite as err:
             status, detail = Status.NONFINITE, str(err)
@@ -258,16 +282,15 @@ def _setup(fun, x0, jac, method, hess, qp, line_search, options, callback):
     """Check every argument once; return the rule, the step policy, the objective, the first
     iterate (f and ∇f evaluated), the rule's first state, the record and the options."""
     key = lookup(method)
-    if not (line_search is None or isinstance(line_search, str)) or \
-            line_search not in ("auto", None, "armijo", "wolfe"):
-        raise ValueError(f"line_search must be 'auto', None, 'armijo' or 'wolfe', got "
-                         f"{line_search!r}")
-    for name, fn in (("fun", fun), ("jac", jac)):
-        if not callable(fn):
-            raise TypeError(f"{name} must be callable, got {type(fn).__name__}")
+    if line_search is not None:
+        check_choice("line_search", line_search, ("auto", None, "armijo", "wolfe"))
+    check_callable("fun", fun)
+    check_callable("jac", jac)
     for name, fn in (("hess", hess), ("callback", callback)):
-        if fn is not None and not callable(fn):
-            raise TypeError(f"{name} must be callable or None, got {type(fn).__name__}")
+        if fn is not None:
+            check_callable(name, fn)
+    # x0 first: a start that cannot be a float64 array is refused before anything is built
+    x = check_real_array("x0", x0, ndim=1, min_size=1)  # a new float64 array; x0 untouched
     schedule = as_schedule(qp)
     grid = schedule.grid0 if schedule is not None else None if qp is None else Grid(qp)
     rule, opts = _options(key, options, grid)
@@ -285,27 +308,24 @@ def _setup(fun, x0, jac, method, hess, qp, line_search, options, callback):
     if rule.needs_hess and hess is None:
         raise ValueError(f"method={key!r} needs hess, the Hessian function")
 
-    x0 = np.asarray(x0)
-    if x0.dtype.kind not in "fiu" or x0.ndim != 1 or x0.size == 0:
-        raise ValueError(f"x0 must be a non-empty 1-D array of real numbers, got dtype "
-                         f"{x0.dtype} and shape {x0.shape}")
-    if not np.all(np.isfinite(x0)):
-        raise ValueError("x0 must be finite (no nan or inf)")
     if grid is not None:
-        opts["poll"] = ls.check_poll(opts["poll"], x0.size)
+        if opts["poll"] is not None:
+            check_choice("options['poll']", opts["poll"], ls.POLLS)
+        opts["poll"] = ls.check_poll(opts["poll"], x.size)
     rng = np.random.default_rng(opts["seed"])
     if rule.minibatch:
-        objective = MiniBatchObjective(fun, jac, hess, x0.size, opts["n_samples"],
+        objective = MiniBatchObjective(fun, jac, hess, x.size, opts["n_samples"],
                                        opts["batch_size"], rng)
     else:
-        objective = Objective(fun, jac, hess, x0.size)
-    x = x0.astype(np.float64)
+        objective = Objective(fun, jac, hess, x.size)
     codes = None
     if grid is not None:
         try:
             codes = grid.codes(x)
         except OverflowError as err:
-            raise ValueError(f"x0 is too large for the grid qp={qp!r}: {err}") from None
+            raise OverflowError(f"x0 is too large for the grid of qp={grid.qp}: the integer "
+                                f"codes [qp*x0 + 1/2] must be at most {grid.CODE_BOUND} in "
+                                "magnitude") from err
         x = grid.values(codes)
     pt = objective.start(x, codes)
     state = rule.init(pt.x)
@@ -334,28 +354,37 @@ def _options(key: str, options: dict | None, grid: Grid | None):
                          f"{'' if grid is not None else ' without qp'}; "
                          f"valid options: {', '.join(names)}")
     opts = {**valid, **{k: v for k, v in options.items() if k in valid}}
-    opts["maxiter"] = check_int("maxiter", opts["maxiter"], 0)
-    opts["gtol"] = check_nonnegative("gtol", opts["gtol"])
-    opts["c1"] = check_positive("c1", opts["c1"])
-    opts["shrink"] = check_positive("shrink", opts["shrink"])
-    ls._check_params(opts["c1"], opts["shrink"], 1 if opts["maxls"] is None else opts["maxls"])
+    opts["maxiter"] = check_int("options['maxiter']", opts["maxiter"], 0)
+    opts["gtol"] = check_nonnegative("options['gtol']", opts["gtol"])
+    opts["c1"] = _check_open_unit("c1", opts["c1"])
+    opts["shrink"] = _check_open_unit("shrink", opts["shrink"])
     for name in ("path", "record_state"):
         if isinstance(opts[name], (bool, np.bool_)):
             opts[name] = bool(opts[name])
         elif not (isinstance(opts[name], str) and opts[name] == "auto"):
-            raise ValueError(f"{name} must be True, False or 'auto', got {opts[name]!r}")
-    if grid is not None and opts["rounding"] not in ("nearest", "stochastic"):
-        raise ValueError(f"rounding must be 'nearest' or 'stochastic', got {opts['rounding']!r}")
+            raise (ValueError if isinstance(opts[name], str) else TypeError)(
+                f"options[{name!r}] must be True, False or 'auto', got {opts[name]!r}")
+    opts["seed"] = check_seed("options['seed']", opts["seed"])
+    if grid is not None:
+        check_choice("options['rounding']", opts["rounding"], ("nearest", "stochastic"))
     if rule.minibatch:
         if opts["n_samples"] is None:
-            raise ValueError(f"method={key!r} needs option n_samples, the number of samples")
-        opts["n_samples"] = check_int("n_samples", opts["n_samples"], 1)
+            raise ValueError(f"method={key!r} needs options['n_samples'], the number of samples")
+        opts["n_samples"] = check_int("options['n_samples']", opts["n_samples"], 1)
         size = opts["n_samples"] if opts["batch_size"] is None else opts["batch_size"]
-        opts["batch_size"] = check_int("batch_size", size, 1)
+        opts["batch_size"] = check_int("options['batch_size']", size, 1)
         if opts["batch_size"] > opts["n_samples"]:
-            raise ValueError(f"batch_size must be in [1, n_samples={opts['n_samples']}], "
-                             f"got {opts['batch_size']!r}")
+            raise ValueError(f"options['batch_size'] must be in [1, n_samples="
+                             f"{opts['n_samples']}], got {opts['batch_size']!r}")
     return rule, opts
+
+
+def _check_open_unit(name: str, value) -> float:
+    """options[name], a number in (0, 1) (c1, shrink), as a float."""
+    value = check_real(f"options[{name!r}]", value)
+    if not 0 < value < 1:
+        raise ValueError(f"options[{name!r}] must be in (0, 1), got {value!r}")
+    return value
 
 
 def _resolve(opts: dict, rule, line_search: str | None, grid: Grid | None) -> dict:
@@ -367,15 +396,16 @@ def _resolve(opts: dict, rule, line_search: str | None, grid: Grid | None) -> di
     for name, fallback in _FALLBACK.items():
         if opts[name] is None:
             opts[name] = rule.defaults.get(name, fallback)
-    opts["lr"] = check_positive("lr", opts["lr"])
-    opts["c2"] = check_positive("c2", opts["c2"])
+    opts["lr"] = check_positive("options['lr']", opts["lr"])
+    opts["c2"] = check_positive("options['c2']", opts["c2"])
     # c1 < c2 < 1 binds the Wolfe search; a method's default c2 (cg: 0.4) is not held against
     # an Armijo search's c1 (the testbench's Armijo uses c1 = 0.55), a c2 the user gives is
     if (line_search == "wolfe" or c2_given) and not opts["c1"] < opts["c2"] < 1:
-        raise ValueError(f"c2 must be in (c1, 1) = ({opts['c1']}, 1), got {opts['c2']!r}")
-    opts["maxls"] = check_int("maxls", opts["maxls"], 1)
-    opts["xtol"] = check_nonnegative("xtol", opts["xtol"])
-    opts["stpmax"] = check_positive("stpmax", opts["stpmax"])
+        raise ValueError(f"options['c2'] must be in (c1, 1) = ({opts['c1']}, 1), got "
+                         f"{opts['c2']!r}")
+    opts["maxls"] = check_int("options['maxls']", opts["maxls"], 1)
+    opts["xtol"] = check_nonnegative("options['xtol']", opts["xtol"])
+    opts["stpmax"] = check_positive("options['stpmax']", opts["stpmax"])
     if grid is not None and opts["rounding"] == "stochastic" and line_search is not None:
         raise ValueError("rounding='stochastic' is supported with the fixed step "
                          "(line_search=None) only; the quantized Armijo search rounds to nearest")

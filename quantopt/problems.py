@@ -84,7 +84,7 @@ from typing import Any, Callable, Mapping, NamedTuple
 
 import numpy as np
 
-from ._checks import check_int, check_real
+from ._checks import check_int, check_real, check_real_array, check_rng
 
 __all__ = [
     "Problem",
@@ -288,6 +288,9 @@ def quadratic(n: int = 2, cond: float = 10.0, angle: float | None = None,
     """
     n = check_int("n", n, 1)
     cond = check_real("cond", cond, minimum=1.0)
+    if cond > PARAMETER_BOUND:
+        raise ValueError(f"cond must be <= {PARAMETER_BOUND:g} (so that A, f and grad stay "
+                         f"finite away from the minimizer), got {cond!r}")
     if n == 1 and cond != 1.0:
         raise ValueError(f"cond must be 1 when n = 1 (one eigenvalue), got {cond!r}")
     if angle is not None:
@@ -299,7 +302,7 @@ def quadratic(n: int = 2, cond: float = 10.0, angle: float | None = None,
         cos, sin = math.cos(angle), math.sin(angle)
         q = np.array([[cos, -sin], [sin, cos]])
     elif seed is not None:
-        q = _haar_orthogonal(n, np.random.default_rng(seed))
+        q = _haar_orthogonal(n, check_rng("seed", seed))
     else:
         q = np.eye(n)
     c = np.zeros(n) if center is None else _center(center, n)
@@ -331,15 +334,24 @@ def _haar_orthogonal(n: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def _center(center: Any, n: int) -> np.ndarray:
-    c = np.asarray(center)
-    if c.dtype.kind not in "iuf":
-        raise TypeError(f"center must be an array of real numbers, got dtype {c.dtype}")
-    c = np.array(c, dtype=np.float64)
-    if c.shape != (n,):
-        raise ValueError(f"center must have shape ({n},), got {c.shape}")
-    if not np.all(np.isfinite(c)):
-        raise ValueError("center must be finite")
+    c = check_real_array("center", center, shape=(n,))
+    if n and float(np.max(np.abs(c))) > PARAMETER_BOUND:
+        raise ValueError(f"center must be within +-{PARAMETER_BOUND:g} (so that x - center and "
+                         "f stay finite)")
     return c
+
+
+def _bounded(**params: float) -> None:
+    """Each parameter within +-PARAMETER_BOUND (ValueError naming it)."""
+    for name, value in params.items():
+        if abs(value) > PARAMETER_BOUND:
+            raise ValueError(f"{name} must be within +-{PARAMETER_BOUND:g} (so that f and grad "
+                             f"stay finite near the minimizer), got {value!r}")
+
+
+#: Largest magnitude of a scale parameter (cond, noise, center): finite parameters then give
+#: finite data, and f and grad stay finite for |x| up to about this size (1e100^2 * n < 1e308).
+PARAMETER_BOUND = 1e100
 
 
 # ---------------------------------------------------------------------------------------------
@@ -388,6 +400,7 @@ def rosenbrock(n: int = 2, a: float = 1.0, b: float = 100.0) -> Problem:
     n = check_int("n", n, 2)
     a = check_real("a", a)
     b = check_real("b", b, minimum=0.0, strict=True)
+    _bounded(a=a, b=b)
     if n > 2 and a not in (0.0, 1.0):
         raise ValueError(f"a must be 0 or 1 when n > 2 (otherwise the minimizer has no "
                          f"closed form), got {a!r}")
@@ -473,6 +486,7 @@ def extended_rosenbrock(n: int = 4, a: float = 1.0, b: float = 100.0) -> Problem
         raise ValueError(f"n must be even (the variables come in pairs), got {n}")
     a = check_real("a", a)
     b = check_real("b", b, minimum=0.0, strict=True)
+    _bounded(a=a, b=b)
 
     def f(x: Any) -> Any:
         x = _point(x, n, grid=True)
@@ -776,7 +790,10 @@ def least_squares(n_samples: int = 100, n_features: int = 5, noise: float = 0.1,
     if m < d:
         raise ValueError(f"n_samples must be >= n_features = {d} (a unique minimizer), got {m}")
     noise = check_real("noise", noise, minimum=0.0)
-    rng = np.random.default_rng(seed)
+    if noise > PARAMETER_BOUND:
+        raise ValueError(f"noise must be <= {PARAMETER_BOUND:g} (so that b and f stay finite), "
+                         f"got {noise!r}")
+    rng = check_rng("seed", seed)
     a = rng.standard_normal((m, d))
     x_true = rng.standard_normal(d)
     b = a @ x_true + noise * rng.standard_normal(m)
@@ -853,7 +870,9 @@ def logistic_regression(n_samples: int = 200, n_features: int = 5, l2: float = 1
     m = check_int("n_samples", n_samples, 1)
     d = check_int("n_features", n_features, 1)
     l2 = check_real("l2", l2, minimum=0.0)
-    rng = np.random.default_rng(seed)
+    if l2 > PARAMETER_BOUND:
+        raise ValueError(f"l2 must be <= {PARAMETER_BOUND:g}, got {l2!r}")
+    rng = check_rng("seed", seed)
     a = rng.standard_normal((m, d))
     x_true = rng.standard_normal(d)
     y = np.where(rng.random(m) < np.exp(_log_sigmoid(a @ x_true)), 1.0, -1.0)
@@ -945,7 +964,9 @@ def logistic_regression_wide(n_features: int = 50, n_samples: int = 20, l2: floa
     if m > d:
         raise ValueError(f"n_samples must be <= n_features = {d} (wide data), got {m}")
     l2 = check_real("l2", l2, minimum=0.0, strict=True)
-    rng = np.random.default_rng(seed)
+    if l2 > PARAMETER_BOUND:
+        raise ValueError(f"l2 must be <= {PARAMETER_BOUND:g}, got {l2!r}")
+    rng = check_rng("seed", seed)
     a = rng.standard_normal((m, d))
     a *= 1 / math.sqrt(d)
     x_true = rng.standard_normal(d)

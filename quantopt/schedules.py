@@ -121,6 +121,10 @@ def on_zero_step(qp0, factor: int = 2, qp_max=2**16) -> Schedule:
     return Schedule(qp0, factor=factor, qp_max=qp_max, on_zero=True, name="on_zero_step")
 
 
+#: the largest alpha of :func:`annealing`: 2^alpha, the factor of T(0), stays a finite float64
+ALPHA_MAX = 1000.0
+
+
 def annealing(qp0, alpha: float = 20.0, c: float = 1e-6, qp_max=2**16,
               factor: int = 2) -> Schedule:
     r"""The testbench's annealing schedule: the zero-step rule and a floor tied to T(t).
@@ -144,10 +148,13 @@ def annealing(qp0, alpha: float = 20.0, c: float = 1e-6, qp_max=2**16,
     schedule states, so that ``qp_path`` is the resolution each iterate was computed on. Pass
     ``on_zero_step`` plus a callable for other variants.
 
-    Parameters: alpha (the testbench's "speed control", 20), c (1e-6), and as
-    :func:`on_zero_step`.
+    Parameters: alpha (the testbench's "speed control", 20; at most ALPHA_MAX = 1000, so that
+    T(0) is finite), c (1e-6), and as :func:`on_zero_step`.
     """
     alpha = check_real("alpha", alpha, minimum=0.0)
+    if alpha > ALPHA_MAX:
+        raise ValueError(f"alpha must be <= {ALPHA_MAX} (T(0) = 2^alpha c / ln 2 must be a "
+                         f"finite float64), got {alpha!r}")
     c = check_positive("c", c)
 
     def floor(t: int) -> float:

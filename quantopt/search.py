@@ -36,7 +36,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ._checks import check_int, check_positive, check_unit_interval
+from ._checks import (check_int, check_positive, check_real_array, check_rng,
+                      check_unit_interval, returned_real)
 from ._objective import _CountedFun, all_finite
 from .minimize import OptimizeResult
 from .rounding import quantize
@@ -81,23 +82,7 @@ MESSAGES = {
 # ---------------------------------------------------------------------------------------------
 def _start(x0: Any) -> np.ndarray:
     """x0 as a fresh float64 array of shape (n,); the caller's x0 is never touched again."""
-    x = np.asarray(x0)
-    if x.dtype.kind not in "fiu" or x.ndim != 1 or x.size == 0:
-        raise ValueError(f"x0 must be a non-empty 1-D array of real numbers, got dtype "
-                         f"{x.dtype} and shape {x.shape}")
-    x = x.astype(np.float64)  # a copy
-    if not all_finite(x):
-        raise ValueError("x0 must be finite (no nan or inf)")
-    return x
-
-
-def _generator(rng: Any) -> np.random.Generator:
-    """numpy's Generator for rng (None, an int seed, a SeedSequence or a Generator)."""
-    try:
-        return np.random.default_rng(rng)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"rng must be None, an int seed, a SeedSequence or a numpy Generator, "
-                        f"got {type(rng).__name__}") from err
+    return check_real_array("x0", x0, ndim=1, min_size=1)  # a new float64 array
 
 
 class _Proposer:
@@ -114,14 +99,7 @@ class _Proposer:
 
     def __call__(self, x: np.ndarray, gen: np.random.Generator) -> np.ndarray:
         out = self.fn(x.copy(), gen)
-        try:
-            y = np.array(out, dtype=np.float64)
-        except (TypeError, ValueError) as err:
-            raise ValueError(f"propose must return an array of {self.n} real numbers, got "
-                             f"{type(out).__name__}") from err
-        if y.shape != (self.n,):
-            raise ValueError(f"propose must return an array of shape ({self.n},), the shape "
-                             f"of x0; got shape {y.shape}")
+        y = returned_real("propose", out, (self.n,))  # real numbers of x0's shape
         if not all_finite(y):
             raise ValueError(f"propose returned a non-finite point {y!r}")
         return y
@@ -134,7 +112,7 @@ def _setup(fun: Callable, x0: Any, propose: Callable, maxiter: Any, rng: Any):
     x = _start(x0)
     draw = _Proposer(propose, x.size)
     maxiter = check_int("maxiter", maxiter, 0)
-    gen = _generator(rng)
+    gen = check_rng("rng", rng)
     return _CountedFun(fun), x, draw, maxiter, gen
 
 
@@ -142,7 +120,7 @@ def _first_value(f: _CountedFun, x: np.ndarray) -> float:
     """f(x0), which must be finite (every argument has been checked before fun is called)."""
     fx = f(x)
     if not math.isfinite(fx):
-        raise ValueError(f"f(x0) must be finite, got {fx!r}")
+        raise ValueError(f"fun(x0) must be finite, got {fx!r}")
     return fx
 
 

@@ -164,7 +164,10 @@ class FixedGridStep:
             d, new_state = rule.step(state, pt.x, g, h)
             np.multiply(d, self.lr, out=step)  # lr d, as x + lr*d would form it
         k_new, x_new = self.spare or (np.empty_like(pt.codes), np.empty_like(pt.x))
-        dk = self.grid.step_codes(step, self.rng, out=k_new)
+        try:
+            dk = self.grid.step_codes(step, self.rng, out=k_new)
+        except OverflowError:  # say which number broke: the direction, lr d, or its codes
+            raise NonFinite(_step_failure(step, None if self.fused else d, self.lr)) from None
         if dk.any():
             k = self.grid.add(pt.codes, dk, out=k_new)  # written over dk, elementwise
             self.spare = (pt.codes, pt.x)  # free once the new iterate is accepted
@@ -179,6 +182,16 @@ class FixedGridStep:
                         "(poll=None)"), new_state
         res = ls.poll_neighbours(fun.f, pt.codes, self.grid, pt.f, g, mode=self.poll)
         return _grid_outcome(res, pt, self.poll), new_state
+
+
+def _step_failure(step: np.ndarray, d: np.ndarray | None, lr: float) -> str:
+    """Why the step lr d could not be quantized (it was not finite, or its codes overflow)."""
+    if d is not None and not np.all(np.isfinite(d)):
+        return "The update rule's direction became nan or inf"
+    if not np.all(np.isfinite(step)):
+        return f"The step lr*d became nan or inf (lr = {lr!r}: the product overflowed)"
+    return (f"The step lr*d (max |lr*d| = {float(np.max(np.abs(step))):.3g}) has grid codes "
+            "beyond int64's range (the iteration diverges)")
 
 
 _POLLED = {"coordinates": "coordinate neighbour x ± e_i/qp",

@@ -83,11 +83,23 @@ def test_armijo_reports_not_descent_and_exhaustion():
 
 @pytest.mark.parametrize("kw, name", [({"c1": 0}, "c1"), ({"c1": 1}, "c1"),
                                       ({"shrink": 1.0}, "shrink"), ({"shrink": 0}, "shrink"),
-                                      ({"maxls": 0}, "maxls"), ({"maxls": 2.5}, "maxls")])
+                                      ({"maxls": 0}, "maxls")])
 def test_armijo_bad_parameters(kw, name):
     f, g = quadratic([1.0], np.array([0.0]))
     x = np.array([1.0])
     with pytest.raises(ValueError, match=name):
+        ls.armijo(f, x, f(x), g(x), -g(x), **kw)
+
+
+# issue 15 item 12: a wrong type is a TypeError naming the parameter (it was "'<' not supported"
+# or "truth value ... ambiguous")
+@pytest.mark.parametrize("kw, name", [({"maxls": 2.5}, "maxls"), ({"c1": "a"}, "c1"),
+                                      ({"alpha0": None}, "alpha0"),
+                                      ({"c1": np.array([0.1, 0.2])}, "c1")])
+def test_armijo_parameters_of_a_wrong_type(kw, name):
+    f, g = quadratic([1.0], np.array([0.0]))
+    x = np.array([1.0])
+    with pytest.raises(TypeError, match=name):
         ls.armijo(f, x, f(x), g(x), -g(x), **kw)
 
 

@@ -330,9 +330,18 @@ def test_nonfinite_x0(x0):
         run("gd", x0=x0)
 
 
-@pytest.mark.parametrize("x0", [np.zeros((2, 2)), np.array([]), np.array(["a", "b"])])
+@pytest.mark.parametrize("x0", [np.zeros((2, 2)), np.array([])])
 def test_bad_x0_shape(x0):
     with pytest.raises(ValueError, match="x0"):
+        run("gd", x0=x0)
+
+
+# issue 15 item 13: x0 is parsed by _checks.check_real_array: strings, bools, objects and
+# ragged lists are a TypeError naming x0 (a ragged list was numpy's "inhomogeneous shape")
+@pytest.mark.parametrize("x0", [np.array(["a", "b"]), [True, False], [1.0, [2.0, 3.0]],
+                                np.array([Fraction(1, 2), 1], dtype=object), None])
+def test_bad_x0_type(x0):
+    with pytest.raises(TypeError, match="x0"):
         run("gd", x0=x0)
 
 
@@ -579,7 +588,9 @@ def test_scipy_spellings_of_method_names():
         np.testing.assert_array_equal(a.path, b.path)
     with pytest.raises(TypeError, match="method"):
         qo.minimize(prob.f, prob.x0, jac=prob.grad, method=["gd"])
-    with pytest.raises(ValueError, match="line_search"):
+    # issue 15 item 12: an array is not a line_search name: TypeError naming it (it was numpy's
+    # "truth value of an array is ambiguous")
+    with pytest.raises(TypeError, match="line_search"):
         qo.minimize(prob.f, prob.x0, jac=prob.grad, method="gd",
                     line_search=np.array(["armijo"]))
 
@@ -680,7 +691,6 @@ def test_wolfe_search_recovers_where_it_used_to_give_up(method):
 @pytest.mark.parametrize("method, hess, options, line_search", [
     ("gd", None, {"lr": 1e308}, None),                      # lr * d overflows
     ("newton", lambda x: np.full((2, 2), np.nan), {}, "armijo"),   # a nan direction
-    ("gd", None, {"lr": 1e308}, "armijo"),                  # alpha * d overflows in the search
     ("gd", None, {"lr": 1e308, "rounding": "stochastic", "seed": 0}, None),
 ])
 def test_non_finite_steps_on_the_grid_end_with_status_4(method, hess, options, line_search):
@@ -691,6 +701,24 @@ def test_non_finite_steps_on_the_grid_end_with_status_4(method, hess, options, l
                       hess=hess or prob.h, qp=8, line_search=line_search, options=options)
     assert res.status == 4 and not res.success
     assert np.all(np.isfinite(res.x)) and on_grid(res.x, 8)
+    # issue 15 item 2: the message says what became non-finite
+    assert any(w in res.message for w in ("direction", "lr*d", "hess"))
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")  # alpha*d, on purpose
+def test_quantized_armijo_backs_off_from_an_overflowing_trial():
+    """issue 15 item 2: in the quantized Armijo search a trial alpha*d that overflows (or whose
+    codes leave the grid's range) is not accepted, as f = inf is not in the float search: the
+    search backs off, and the run goes on to a checked grid-local minimum of the quadratic."""
+    prob = Quad()
+    res = qo.minimize(prob.f, np.array([2.0, 1.0]), jac=prob.g, method="gd", qp=8,
+                      line_search="armijo", options={"lr": 1e308, "maxls": 2000})
+    assert res.status in (0, 6) and on_grid(res.x, 8)
+    assert res.fun < prob.f(np.array([2.0, 1.0]))
+    for i, sign in itertools.product(range(2), (-1, 1)):  # the certificate, by brute force
+        e = np.zeros(2)
+        e[i] = sign / 8
+        assert prob.f(res.x + e) >= res.fun
 
 
 # ------------------------------------------------------------- memory and speed (issue 12) --

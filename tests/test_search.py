@@ -687,10 +687,12 @@ BOTH = [quantized_acceptance, simulated_annealing]
     ({"propose": 3}, TypeError, "propose"),
     ({"propose": lambda x, rng: np.zeros(2)}, ValueError, "propose"),
     ({"propose": lambda x, rng: 1.0}, ValueError, "propose"),
-    ({"propose": lambda x, rng: "a"}, ValueError, "propose"),
+    ({"propose": lambda x, rng: "a"}, TypeError, "propose"),  # issue 15 item 9: a type
     ({"propose": lambda x, rng: x * np.nan}, ValueError, "propose"),
-    ({"fun": lambda x: math.inf}, ValueError, "f(x0)"),
-    ({"fun": lambda x: math.nan}, ValueError, "f(x0)"),
+    ({"fun": lambda x: math.inf}, ValueError, "fun(x0)"),
+    ({"fun": lambda x: math.nan}, ValueError, "fun(x0)"),
+    ({"x0": [1.0, [2.0]]}, TypeError, "x0"),  # issue 15 item 13: ragged, not numpy's message
+    ({"rng": -1}, ValueError, "rng"),  # issue 15 item 13: check_rng
     ({"fun": lambda x: np.ones(2)}, ValueError, "fun"),
     ({"fun": None}, TypeError, "fun"),
 ])

@@ -302,9 +302,14 @@ def test_zoom_parameters_and_not_descent():
     phi, dphi = (lambda t: t * t), (lambda t: 2 * t)
     for kw, name in [({"c1": 0.5, "c2": 0.4}, "c1"), ({"c1": 0.0}, "c1"), ({"c2": 1.0}, "c2"),
                      ({"alpha0": 0.0}, "alpha0"), ({"alpha0": math.inf}, "alpha0"),
-                     ({"maxiter": 0}, "maxiter"), ({"maxiter": 2.0}, "maxiter"),
+                     ({"maxiter": 0}, "maxiter"),
                      ({"amax": 0.0}, "amax"), ({"amax": math.nan}, "amax")]:
         with pytest.raises(ValueError, match=name):
+            search_1d(ls.wolfe_zoom, phi, dphi, x0=1.0, scale=-1.0, **kw)
+    # issue 15 item 12: a wrong type is a TypeError naming the parameter
+    for kw, name in [({"maxiter": 2.0}, "maxiter"), ({"c2": None}, "c2"),
+                     ({"alpha0": "1"}, "alpha0")]:
+        with pytest.raises(TypeError, match=name):
             search_1d(ls.wolfe_zoom, phi, dphi, x0=1.0, scale=-1.0, **kw)
     res, rec = search_1d(ls.wolfe_zoom, phi, dphi, x0=1.0, scale=1.0)  # uphill
     assert res.status == ls.NOT_DESCENT and res.nfev == res.njev == 0 and not rec.fcalls

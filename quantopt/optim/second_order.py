@@ -220,10 +220,76 @@ def bfgs_update(B: np.ndarray, s: np.ndarray, y: np.ndarray) -> np.ndarray:
     in the other order, so a symmetric B stays exactly symmetric in floating point. B+ satisfies
     the secant condition ``B+ y = s`` and is positive definite when B is and y^T s > 0. Works
     on object arrays of Fractions (exact).
+
+    Huge or tiny s and y (float arrays). B+ does not change when s is scaled by a power of two
+    2^-a and y by 2^-b, provided the 1 in c becomes sigma = 2^(a-b)::
+
+        s^ = 2^-a s,  y^ = 2^-b y,  rho^ = 1/(y^^T s^),  u^ = B y^
+        c^ = rho^ (sigma + rho^ y^^T u^),  w^ = (c^/2) s^ - rho^ u^,  B+ = B + s^ w^^T + w^ s^^T
+
+    (every quantity is the unscaled one times a power of two, so the bits are the same). When
+    the direct computation meets inf or nan (y^T s or B y overflowing, or y^T s underflowing to
+    0), it is redone with a and b the binary exponents of max|s_i| and max|y_i|, so that
+    |s^_i|, |y^_i| < 1: finite s, y and B then give a finite B+, unless B+ itself has entries
+    beyond float64's range.
+
+    Raises
+    ------
+    ValueError
+        B, s or y of mismatched shapes (B must be n x n, s and y of n entries) or not finite
+        (naming the argument); y^T s = 0, where rho and the update do not exist (naming s and
+        y; the bfgs rule never calls it there: its curvature test skips such pairs).
+    OverflowError
+        B+ has entries beyond float64's range (naming s and y).
     """
-    rho = 1 / np.dot(y, s)
+    n = np.size(s)
+    if np.shape(B) != (n, n) or np.shape(y) != np.shape(s) or np.ndim(s) != 1:
+        raise ValueError(f"bfgs_update needs B of shape (n, n) and s, y of shape (n,); got B "
+                         f"{np.shape(B)}, s {np.shape(s)}, y {np.shape(y)}")
+    if object in (B.dtype, s.dtype, y.dtype):  # exact arithmetic (Fractions)
+        ys = np.dot(y, s)
+        if ys == 0:
+            raise ValueError(_YS_ZERO)
+        return _bfgs_blocks(B, s, y, 1, exact=True)
+    for name, v in (("s", s), ("y", y)):
+        if not all(map(math.isfinite, (np.max(v), np.min(v)))):
+            raise ValueError(f"bfgs_update: {name} must be finite (no nan or inf)")
+    with np.errstate(all="ignore"):  # inf and nan are detected and handled below
+        out = _bfgs_blocks(B, s, y, 1.0)
+        if out is None:  # redo with s and y scaled by powers of two (the same bits if finite)
+            s_max, y_max = float(np.max(np.abs(s))), float(np.max(np.abs(y)))
+            if s_max == 0 or y_max == 0:
+                raise ValueError(_YS_ZERO)
+            a, b = math.frexp(s_max)[1], math.frexp(y_max)[1]
+            if a - b > 1023:  # sigma = 2^(a-b) overflows: |s|/|y| beyond float64's range
+                raise OverflowError(_OVERFLOW)
+            ys_zero = np.dot(y, s) == 0
+            s, y = np.ldexp(s, -a), np.ldexp(y, -b)
+            if np.dot(y, s) == 0:  # zero at both scales: y^T s = 0; else out of float64's reach
+                raise ValueError(_YS_ZERO) if ys_zero else OverflowError(_OVERFLOW)
+            out = _bfgs_blocks(B, s, y, math.ldexp(1.0, a - b))
+    if out is None:
+        if not all(map(math.isfinite, (np.max(B), np.min(B)))):
+            raise ValueError("bfgs_update: B must be finite (no nan or inf)")
+        raise OverflowError(_OVERFLOW)
+    return out
+
+
+_YS_ZERO = ("bfgs_update: y^T s = 0 for the given s and y, so rho = 1/(y^T s) and the update "
+            "do not exist (the bfgs rule skips such a pair by its curvature test)")
+_OVERFLOW = ("bfgs_update: the updated matrix has entries beyond float64's range for the given "
+             "s and y (|s|/|y|, 1/(y^T s) or y^T B y too large)")
+
+
+def _bfgs_blocks(B, s, y, sigma, exact: bool = False):
+    """B + s w^T + w s^T row block by row block (see bfgs_update), with sigma in place of the 1
+    of c; None if a number met is not finite (float arrays only) or y^T s = 0."""
+    ys = np.dot(y, s)
+    if ys == 0:
+        return None
+    rho = 1 / ys
     u = B @ y
-    c = rho * (1 + rho * np.dot(y, u))
+    c = rho * (sigma + rho * np.dot(y, u))
     w = (c / 2) * s - rho * u
     n = s.size
     out = np.empty(B.shape, dtype=np.result_type(B.dtype, w.dtype))
@@ -233,6 +299,10 @@ def bfgs_update(B: np.ndarray, s: np.ndarray, y: np.ndarray) -> np.ndarray:
         t = np.multiply.outer(s[blk], w)
         t += np.multiply.outer(w[blk], s)
         np.add(B[blk], t, out=out[blk])
+        # one reading pass: the sum is finite when every entry is (a huge finite block whose
+        # sum overflows is looked at entry by entry)
+        if not (exact or math.isfinite(out[blk].sum()) or np.isfinite(out[blk]).all()):
+            return None
     return out
 
 
