@@ -129,8 +129,8 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
     jac : callable
         ∇f(x) -> array (n,); for "sgd" also jac(x, batch).
     method : str
-        "gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "newton", "bfgs",
-        "lbfgs", "cg", "langevin" (the keys of ``METHODS``; case is ignored, and "L-BFGS-B"
+        "gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw", "newton",
+        "bfgs", "lbfgs", "cg", "langevin" (the keys of ``METHODS``; case is ignored, and "L-BFGS-B"
         means "lbfgs").
     hess : callable, optional
         ∇²f(x) -> array (n, n); required by "newton".
@@ -167,8 +167,10 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
         "stochastic", the latter for the fixed step only) and poll ("coordinates": the 2n
         neighbours x ± e_i/qp, default; "full": all 3^n − 1 neighbours, n <= 10; None: no
         poll, status 3 where the iterate cannot move); for sgd: n_samples (required),
-        batch_size (default n_samples); and the method's hyperparameters (momentum, beta1,
-        beta2, eps, decay_rate, memory, ...). An unknown key raises ValueError listing the
+        batch_size (default n_samples); and the method's hyperparameters, the keywords of its
+        factory in :mod:`quantopt.optim` (momentum, beta1, beta2, eps, decay_rate, memory, and
+        torch.optim's options: weight_decay, dampening, amsgrad, centered, lr_decay,
+        initial_accumulator_value, ...). An unknown key raises ValueError listing the
         valid ones.
     callback : callable, optional
         callback(intermediate_result) after each iteration, with an OptimizeResult holding x,

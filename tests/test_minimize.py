@@ -17,8 +17,8 @@ import quantopt as qo
 from quantopt import problems
 from quantopt.minimize import METHODS
 
-ALL = ["gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "newton", "bfgs",
-       "lbfgs", "cg", "langevin"]
+ALL = ["gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw", "newton",
+       "bfgs", "lbfgs", "cg", "langevin"]
 A = np.array([[3.0, 1.0], [1.0, 2.0]])
 C = np.array([0.4, -0.7])
 
@@ -551,7 +551,8 @@ def test_bfgs_later_wolfe_trials_start_at_the_step_repeating_the_last_decrease()
 # ------------------------------------------------------------------- defaults (issue 11) --
 # The defaults a scipy user expects, as the issue states them (not read from the code).
 FLOAT_DEFAULT = {"gd": None, "sgd": None, "momentum": None, "nesterov": None, "adagrad": None,
-                 "rmsprop": None, "adam": None, "newton": "armijo", "bfgs": "wolfe",
+                 "rmsprop": None, "adam": None, "adamw": None, "newton": "armijo",
+                 "bfgs": "wolfe",
                  "lbfgs": "wolfe", "cg": "wolfe", "langevin": None}
 GRID_DEFAULT = {**FLOAT_DEFAULT, "newton": "armijo", "bfgs": "armijo", "lbfgs": "armijo",
                 "cg": "armijo"}

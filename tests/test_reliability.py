@@ -585,3 +585,18 @@ def test_fuzz_schedules(which, corrupt, bad):
         assert _names_in(str(err), names), f"{err!r} does not name {names}"
     else:
         assert np.all(np.isfinite(res.x)) and math.isfinite(res.fun)
+
+
+def test_lbfgs_inverse_hessian_names_gamma():
+    """issue 15 item 7: gamma=nan gave a NaN matrix (then an error naming B, not gamma)."""
+    from fractions import Fraction
+
+    from quantopt.optim import lbfgs_inverse_hessian
+    pair = [(np.array([1.0, 0.0]), np.array([2.0, 0.5]))]
+    for bad, err in ((float("nan"), ValueError), (0.0, ValueError), (-1.0, ValueError),
+                     ("a", TypeError), (Fraction(-1, 2), ValueError)):
+        with pytest.raises(err, match="gamma"):
+            lbfgs_inverse_hessian(pair, gamma=bad)
+    exact = lbfgs_inverse_hessian([(np.array([Fraction(1), Fraction(0)]),
+                                    np.array([Fraction(2), Fraction(1, 2)]))], gamma=Fraction(1, 3))
+    assert all(isinstance(v, Fraction) for v in exact.ravel())

@@ -451,6 +451,11 @@ def lbfgs_inverse_hessian(pairs: Sequence[tuple[np.ndarray, np.ndarray]], gamma)
     arrays = [a for p in pairs for a in p]
     exact = any(a.dtype == object for a in arrays)
     dtype = object if exact else np.result_type(*arrays, np.float64)
+    if isinstance(gamma, Fraction):  # exact arithmetic keeps the Fraction
+        if gamma <= 0:
+            raise ValueError(f"gamma must be > 0, got {gamma!r}")
+    else:
+        gamma = check_positive("gamma", gamma)
     H = gamma * np.eye(n, dtype=dtype)
     for s, y in pairs:
         H = bfgs_update(H, s, y)
