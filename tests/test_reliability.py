@@ -600,3 +600,46 @@ def test_lbfgs_inverse_hessian_names_gamma():
     exact = lbfgs_inverse_hessian([(np.array([Fraction(1), Fraction(0)]),
                                     np.array([Fraction(2), Fraction(1, 2)]))], gamma=Fraction(1, 3))
     assert all(isinstance(v, Fraction) for v in exact.ravel())
+
+
+# ---------------------------------------- the adaptive rules' squared gradient (issue 15) --
+_MAX = Fraction(np.finfo(np.float64).max)
+_HALF_ULP_MAX = Fraction(2) ** 970  # half the spacing of floats at the largest float64
+
+
+@pytest.mark.parametrize("name", ["adagrad", "rmsprop", "adam", "adamw"])
+@given(big=st.floats(min_value=1e153, max_value=1e155))
+@example(big=float(np.sqrt(np.finfo(np.float64).max)))
+@example(big=float(np.nextafter(np.sqrt(np.finfo(np.float64).max), np.inf)))
+def test_adaptive_rules_refuse_a_squared_gradient_beyond_float64(name, big):
+    """g*g beyond float64 made v = inf and the step silently 0 (the run stood still and said
+    maxiter). Oracle: g*g rounds to inf exactly when the exact square reaches the largest
+    float plus half an ulp (round to nearest); then step and step_inplace raise OverflowError
+    naming the rule, else the direction is finite."""
+    from quantopt.optim import RULES
+    rule = RULES[name]()
+    x = np.array([0.5, -1.0])
+    g = np.array([-big, 1.0])
+    overflows = Fraction(big) ** 2 >= _MAX + _HALF_ULP_MAX
+    if overflows:
+        with pytest.raises(OverflowError, match=f"^{name}: .*g\\*g"):
+            rule.step(rule.init(x), x, g)
+        with pytest.raises(OverflowError, match=f"^{name}: "):
+            rule.step_inplace(rule.init(x), x.copy(), g, 1e-3)
+    else:
+        d, state = rule.step(rule.init(x), x, g)
+        assert np.isfinite(d).all() and d[0] > 0  # a real step, away from the gradient
+
+
+def test_minimize_ends_with_status_4_when_the_squared_gradient_overflows():
+    def f(x):
+        return 1e160 * float(x @ x)
+
+    def g(x):
+        return 2e160 * x
+
+    for method in ("adagrad", "rmsprop", "adam", "adamw"):
+        r = qo.minimize(f, np.array([1.0, 2.0]), jac=g, method=method,
+                     options={"lr": 0.1, "maxiter": 50})
+        assert r.status == 4 and "g*g" in r.message, (method, r.message)
+        np.testing.assert_array_equal(r.x, [1.0, 2.0])  # the last finite iterate: x0

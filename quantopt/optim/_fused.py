@@ -173,6 +173,27 @@ def run_blocks(state: Any, state_type: type, fields: tuple[str, ...], x: Any, g:
 # The kernels: each body is the ufunc sequence of its rule's step and of x + lr*d.
 
 
+def square(g: Any, out: np.ndarray | None = None, *, rule: str) -> Any:
+    """``g * g`` (into out if given) for the second moments of adagrad, rmsprop and adam(w);
+    an overflow raises OverflowError naming the rule and g.
+
+    Where |g_i| > sqrt(max float) (1.34e154 in float64, 1.84e19 in float32), g*g is beyond the
+    dtype's range: the moment would be inf and the step m/(sqrt(v) + eps) silently 0 there, so
+    that a run stands still and reports maxiter. The same check in the pure step and in the
+    fused kernels (an in-place step that raises leaves the blocks before this one updated). An
+    inf already in g is not an overflow (inf*inf raises no flag) and propagates as before.
+    """
+    with np.errstate(over="raise"):
+        try:
+            return g * g if out is None else np.multiply(g, g, out)
+        except FloatingPointError:
+            limit = float(np.sqrt(np.finfo(np.asarray(g).dtype).max))
+            raise OverflowError(
+                f"{rule}: g*g overflows {np.asarray(g).dtype} where |g_i| > {limit:.3g} (g "
+                "after weight decay): the second moment would be inf and the step silently 0; "
+                "scale the objective down") from None
+
+
 def decayed(wd: np.ndarray, x: np.ndarray, g: np.ndarray, w: np.ndarray) -> np.ndarray:
     """step's ``g = g + weight_decay * x`` into the scratch block w (g is only read)."""
     np.multiply(wd, x, w)            # weight_decay * x
@@ -259,7 +280,7 @@ def adagrad(state: Any, x: Any, g: Any, lr: Any, state_type: type, eps: float,
     def body(lr, eps, scale, wd, x, g, G, p, q, w):
         if decay:
             g = decayed(wd, x, g, w)
-        np.multiply(g, g, p)         # g * g
+        square(g, p, rule="adagrad")     # g * g
         np.add(G, p, G)              # G = G + g*g
         np.negative(g, p)            # -g
         np.sqrt(G, q)                # sqrt(G)
@@ -290,7 +311,7 @@ def rmsprop(state: Any, x: Any, g: Any, lr: Any, state_type: type, delta: float,
         if decay:
             g = decayed(wd, x, g, w)
         np.multiply(delta, s, s)     # delta * s
-        np.multiply(g, g, p)         # g * g
+        square(g, p, rule="rmsprop")     # g * g
         np.multiply(c, p, p)         # (1 - delta) * (g*g)
         np.add(s, p, s)              # s = delta*s + (1-delta)*g*g
         if centered:
@@ -332,6 +353,7 @@ def adam(state: Any, x: Any, g: Any, lr: Any, state_type: type, beta1: float, be
     t = check_step_count(state, state_type) + 1
     c1, c2 = 1 - beta1, 1 - beta2        # the same Python floats as in step
     bc1, bc2 = 1 - beta1**t, 1 - beta2**t
+    name = "adamw" if decoupled else "adam"
     coupled = weight_decay != 0 and not decoupled
     decoupled = weight_decay != 0 and decoupled
     fields = ("m", "v") + (("v_max",) if amsgrad else ())
@@ -344,7 +366,7 @@ def adam(state: Any, x: Any, g: Any, lr: Any, state_type: type, beta1: float, be
         np.multiply(c1, g, p)        # (1 - beta1) * g
         np.add(m, p, m)              # m = beta1*m + (1-beta1)*g
         np.multiply(beta2, v, v)     # beta2 * v
-        np.multiply(g, g, p)         # g * g
+        square(g, p, rule=name)       # g * g
         np.multiply(c2, p, p)        # (1 - beta2) * (g*g)
         np.add(v, p, v)              # v = beta2*v + (1-beta2)*g*g
         if amsgrad:

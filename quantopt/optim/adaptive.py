@@ -17,6 +17,11 @@ stored torch.optim runs in ``tests/test_optim.py``.
 
 State arrays take x0's float dtype (float32 stays float32); other dtypes give float64.
 
+The squared gradient g*g of every rule here is formed by ``_fused.square``: where it overflows
+(|g_i| > 1.34e154 in float64, 1.84e19 in float32), step and step_inplace raise OverflowError
+naming the rule, since the second moment would be inf and the step silently 0 (torch.optim
+returns that zero step); :func:`quantopt.minimize` then ends with status 4.
+
 Each rule also has ``step_inplace(state, x, g, lr)`` (see :mod:`quantopt.optim.base`): the fused
 step ``x <- x + lr*d`` done in place in cache-sized blocks, bit for bit the numbers of ``step``
 followed by ``x + lr*d``. Its kernel (in the private module ``quantopt.optim._fused``) performs
@@ -115,7 +120,7 @@ def adagrad(eps: float = 1e-7, lr_decay: float = 0.0, initial_accumulator_value:
         t = state.t + 1
         if wd:
             g = g + wd * x
-        G = state.G + g * g
+        G = state.G + _fused.square(g, rule="adagrad")   # g * g
         d = -g / (np.sqrt(G) + eps)
         if eta:
             d = d / (1 + (t - 1) * eta)
@@ -225,7 +230,7 @@ def rmsprop(decay_rate: float = 0.99, eps: float = 1e-7, momentum: float = 0.0,
     def step(state: RMSPropState, x: np.ndarray, g: np.ndarray, hess=None):
         if wd:
             g = g + wd * x
-        s = delta * state.s + (1 - delta) * (g * g)
+        s = delta * state.s + (1 - delta) * _fused.square(g, rule="rmsprop")   # g * g
         g_avg = buf = None
         if centered:
             g_avg = delta * state.g_avg + (1 - delta) * g
@@ -276,7 +281,7 @@ def _adam_rule(name: str, beta1: float, beta2: float, eps: float, weight_decay: 
         if wd and not decoupled:
             g = g + wd * x
         m = beta1 * state.m + (1 - beta1) * g
-        v = beta2 * state.v + (1 - beta2) * (g * g)
+        v = beta2 * state.v + (1 - beta2) * _fused.square(g, rule=name)   # g * g
         v_max = np.maximum(state.v_max, v) if amsgrad else None
         m_hat = m / (1 - beta1**t)
         v_hat = (v_max if amsgrad else v) / (1 - beta2**t)
