@@ -676,9 +676,18 @@ def _cubic_min_3pt(a: float, fa: float, da: float, b: float, fb: float, c: float
         [u^2 u^3; v^2 v^3] [B; A] = [ru; rv]:  det = u^2 v^2 (v - u),
                               A = (u^2 rv - v^2 ru) / det,  B = (v^3 ru - u^3 rv) / det
         q'(t) = 0 with q'' > 0:  t = a + (-B + sqrt(B^2 - 3 A da)) / (3 A)
+                                   = a - da / (B + sqrt(B^2 - 3 A da))
 
-    None when that fails in float64 (det or A zero, B^2 - 3 A da < 0: the cubic has no local
-    minimizer, an overflow) or the result is not finite.
+    The two forms are equal in exact arithmetic; in float64 the first cancels when B > 0 (the
+    data nearly quadratic, A ~ 0: -B + sqrt(B^2 - 3 A da) loses every digit), the second when
+    B < 0. The one without cancellation is used: the second for B >= 0, the first otherwise
+    (scipy's ``_cubicmin`` always uses the first; near quadratic data its step is noise, and
+    the trials of the two searches part there: tests/test_wolfe_fallback.py checks that ours is
+    then the nearer to the exact minimizer). For A = 0 the second form is the quadratic's
+    minimizer a - da / (2B).
+
+    None when that fails in float64 (det zero, B^2 - 3 A da < 0 or a zero denominator: the
+    cubic has no local minimizer, an overflow) or the result is not finite.
     """
     with np.errstate(divide="raise", over="raise", invalid="raise"):
         try:
@@ -688,7 +697,11 @@ def _cubic_min_3pt(a: float, fa: float, da: float, b: float, fb: float, c: float
             det = (u * v) ** 2 * (v - u)
             cubic = (u * u * rv - v * v * ru) / det
             quad = (v ** 3 * ru - u ** 3 * rv) / det
-            t = a + (-quad + np.sqrt(quad * quad - 3.0 * cubic * da)) / (3.0 * cubic)
+            root = np.sqrt(quad * quad - 3.0 * cubic * da)
+            if quad >= 0:
+                t = a - da / (quad + root)              # no cancellation for B >= 0
+            else:
+                t = a + (-quad + root) / (3.0 * cubic)  # no cancellation for B < 0
         except FloatingPointError:
             return None
     return float(t) if np.isfinite(t) else None
