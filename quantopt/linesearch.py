@@ -600,12 +600,14 @@ def wolfe(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], np.nda
         return LineSearchResult(alpha, z, f, None, nfev, nfev, status, gz, nfev)
 
     while nfev < maxls:
-        z = p * stp
-        z += x
+        with np.errstate(over="ignore", invalid="ignore"):  # inf/nan: handled just below
+            z = p * stp
+            z += x
         f = _value(fun(z))
         gz = _gradient(jac(z), z.shape)
         nfev += 1
-        d = float(np.dot(gz, p))
+        with np.errstate(over="ignore", invalid="ignore"):
+            d = float(np.dot(gz, p))
         if not (math.isfinite(f) and math.isfinite(d)):
             cap = stp
             stp = stx + 0.5 * (stp - stx)
@@ -824,8 +826,9 @@ def wolfe_zoom(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], n
     trials = []  # [f, alpha, point, gradient or None] of every trial where f was finite
 
     def phi(a: float) -> tuple[np.ndarray, float]:
-        z = p * a
-        z += x
+        with np.errstate(over="ignore", invalid="ignore"):  # a non-finite f: handled below
+            z = p * a
+            z += x
         f = _value(fun(z))
         counts["f"] += 1
         if not math.isfinite(f):
@@ -838,7 +841,8 @@ def wolfe_zoom(fun: Callable[[np.ndarray], float], jac: Callable[[np.ndarray], n
         and that trial leaves the list of candidates for the best point."""
         gz = _gradient(jac(z), z.shape)
         counts["g"] += 1
-        d = float(np.dot(gz, p))
+        with np.errstate(over="ignore", invalid="ignore"):  # a non-finite slope: handled below
+            d = float(np.dot(gz, p))
         if math.isfinite(d):
             trials[-1][3] = gz
             return gz, d
