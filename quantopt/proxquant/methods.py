@@ -184,7 +184,8 @@ def take_step(method: Method, quant: Quantizer, rule: UpdateRule, state: Any,
     ``gradient(p)`` returns the (already shape-checked) gradient at p; ``active`` marks the
     quantized entries the maps act on, ``frozen`` those whose step is zeroed (hard
     quantization). A non-finite gradient at a finite point raises ValueError naming
-    ``grad_name``; a non-finite θ_{t+1} raises ValueError naming ``lr`` (the step overflowed).
+    ``grad_name``; a non-finite θ_{t+1}, or an update rule that overflows (the adaptive
+    rules' g*g), raises ValueError naming ``lr`` (the step overflowed).
     """
     point = method.grad_at(theta, active, mu, quant)
     g = gradient(point)
@@ -192,7 +193,12 @@ def take_step(method: Method, quant: Quantizer, rule: UpdateRule, state: Any,
         raise ValueError(f"{grad_name} returned non-finite values (nan or inf) at step {t}, at "
                          f"a finite point (max |theta| = {np.abs(theta).max():.3g}); if the "
                          f"iterates grew, lr={lr!r} is too large")
-    d, state = rule.step(state, theta, g)
+    try:
+        d, state = rule.step(state, theta, g)
+    except OverflowError as err:  # the adaptive rules' g*g beyond float64
+        raise ValueError(f"the update rule overflowed at step {t} (max |theta| = "
+                         f"{np.abs(theta).max():.3g}, max |g| = {np.abs(g).max():.3g}): if the "
+                         f"iterates grew, lr={lr!r} is too large ({err})") from err
     if frozen is not None:
         d = np.where(frozen, 0.0, d)
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below
