@@ -675,7 +675,10 @@ def _python_float(exact: Fraction, caller: str, name: str, value: Any) -> float:
     try:
         return float(exact)
     except OverflowError:
-        raise OverflowError(f"{caller}: {name}={value!r} gives a grid value k/qp beyond "
+        shown = repr(value)
+        if len(shown) > 40:  # a huge Python int or Fraction: its start and its length
+            shown = f"{shown[:12]}... ({len(shown)} characters)"
+        raise OverflowError(f"{caller}: {name}={shown} gives a grid value k/qp beyond "
                             "float64's range; pass qp as a Fraction for an exact Fraction "
                             "result") from None
 
