@@ -341,8 +341,8 @@ def choose(rule: UpdateRule, line_search: str | None, grid: Grid | None, opts: d
     whether the rule's state may be overwritten (no recorded states): then a fixed float step
     of a rule with a fused kernel uses it, for n >= FUSED_MIN_N."""
     lr = opts["lr"]
-    if line_search is None and grid is None:
-        fused = in_place and rule.fused and n >= FUSED_MIN_N
+    if line_search is None and grid is None:  # x's own buffer: weight decay stays fused too
+        fused = in_place and rule.has_kernel and n >= FUSED_MIN_N
         return FusedStep(lr) if fused else FixedStep(lr)
     if line_search is None:
         stochastic = rng if opts["rounding"] == "stochastic" else None

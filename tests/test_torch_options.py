@@ -381,3 +381,23 @@ def test_weight_decay_on_the_grid_at_large_n_keeps_the_decay(method):
                     line_search=None, options={**options, "record_state": True})
     np.testing.assert_array_equal(fused.path, pure.path)
     assert not optim.RULES[method](weight_decay=0.5).fused
+
+
+@pytest.mark.parametrize("method", ["gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam",
+                                    "adamw"])
+def test_weight_decay_float_steps_at_large_n_run_the_fused_kernel(method):
+    """Without a grid, the fused step writes into x's own buffer, so a weight-decayed rule keeps
+    its kernel (steps.FusedStep); the same path, bit for bit, as the pure steps (recorded
+    states force them)."""
+    from quantopt import steps
+    n = 4096
+    x0 = np.linspace(-1.0, 1.0, n)
+    options = {"lr": 0.05, "maxiter": 4, "gtol": 0.0, "weight_decay": 0.5, "path": True}
+    fused = minimize(quadratic, x0, jac=quadratic_grad, method=method, line_search=None,
+                     options=options)
+    pure = minimize(quadratic, x0, jac=quadratic_grad, method=method, line_search=None,
+                    options={**options, "record_state": True})
+    np.testing.assert_array_equal(fused.path, pure.path)
+    rule = optim.RULES[method](weight_decay=0.5)
+    policy = steps.choose(rule, None, None, {"lr": 0.05}, np.random.default_rng(0), n, True)
+    assert isinstance(policy, steps.FusedStep)

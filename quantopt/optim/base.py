@@ -147,6 +147,12 @@ class UpdateRule(_UpdateRuleFields):
         return generic_step_inplace(self.step) if fused is None else fused
 
     @property
+    def has_kernel(self) -> bool:
+        """Whether the rule has its own fused ``step_inplace`` (the elementwise rules, every
+        option included), not the generic pure step followed by ``x += lr*d``."""
+        return tuple.__getitem__(self, 6) is not None
+
+    @property
     def fused(self) -> bool:
         """Whether the driver may run ``step_inplace`` in place of ``step`` on any buffer: the
         rule has a fused kernel (the elementwise rules; the others get the generic pure step
@@ -155,7 +161,7 @@ class UpdateRule(_UpdateRuleFields):
         driver's grid step applies step_inplace to a zero buffer to form lr*d, which would
         drop the decay, so it is False there: the driver then takes the pure step (the same
         numbers, with temporaries)."""
-        return tuple.__getitem__(self, 6) is not None and not self.hyper.get("weight_decay")
+        return self.has_kernel and not self.hyper.get("weight_decay")
 
 
 # --------------------------------------------------------------------------------------------
