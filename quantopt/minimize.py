@@ -222,9 +222,9 @@ def minimize(fun: Callable, x0, *, jac: Callable, method: str, hess: Callable | 
     only a failure after the restart ends the run (status 2). ``n_restarts`` counts both.
 
     Speed and memory: a fixed float step of an elementwise rule (gd, sgd, momentum, nesterov,
-    adagrad, rmsprop, adam) runs the rule's fused ``step_inplace`` (bit for bit the same
-    iterates, without the pure step's temporaries) unless every state is recorded; with
-    path="auto" a large run keeps O(n) memory, not O(n × maxiter).
+    adagrad, rmsprop, adam, adamw; every option) runs the rule's fused ``step_inplace`` (bit for
+    bit the same iterates, without the pure step's temporaries) unless every state is recorded
+    or n < 4096; with path="auto" a large run keeps O(n) memory, not O(n × maxiter).
 
     SGD: each iteration uses one mini-batch; batches are drawn by reshuffling the sample
     indices every epoch (the last batch of an epoch may be smaller). gtol is tested on the full

@@ -112,7 +112,8 @@ class FixedStep:
 
 class FusedStep:
     """x_{t+1} = x_t + lr d_t by the rule's fused ``step_inplace`` (gd, sgd, momentum, nesterov,
-    adagrad, rmsprop, adam): bit for bit the numbers of FixedStep, without its temporaries.
+    adagrad, rmsprop, adam, adamw; weight decay too): bit for bit the numbers of FixedStep,
+    without its temporaries.
 
     The rule's state arrays are overwritten (so it is chosen only when the states are not
     recorded). x_t is kept: the step writes into a second buffer, a copy of x_t, and the two
