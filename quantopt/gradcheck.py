@@ -106,7 +106,7 @@ def numeric_grad(f: Callable[[np.ndarray], Any], x: Any, eps: float = 1e-6) -> n
     ndarray
         float64, x's shape.
     """
-    _check_callable("f", f)
+    check_callable("f", f)
     x = _as_point(x)
     eps = check_positive("eps", eps)
     flat = x.reshape(-1)
@@ -178,7 +178,7 @@ def numeric_hess(grad: Callable[[np.ndarray], Any], x: Any, eps: float = 1e-5) -
     -------
     ndarray, shape (n, n)
     """
-    _check_callable("grad", grad)
+    check_callable("grad", grad)
     x = _as_point(x)
     if x.ndim != 1:
         raise ValueError(f"x must have shape (n,) for a Hessian, got {x.shape}")
@@ -247,7 +247,7 @@ def check_grad(f: Callable[[np.ndarray], Any], grad: Callable[[np.ndarray], Any]
     >>> bad.ok, bad.worst_index
     (False, (0,))
     """
-    _check_callable("grad", grad)
+    check_callable("grad", grad)
     atol, rtol = check_nonnegative("atol", atol), check_nonnegative("rtol", rtol)
     x = _as_point(x)
     analytic = _vector(grad(x.copy()), x.shape)
@@ -284,7 +284,7 @@ def check_hess(grad: Callable[[np.ndarray], Any], hess: Callable[[np.ndarray], A
     -------
     CheckResult
     """
-    _check_callable("hess", hess)
+    check_callable("hess", hess)
     atol, rtol = check_nonnegative("atol", atol), check_nonnegative("rtol", rtol)
     x = _as_point(x)
     if x.ndim != 1:
@@ -310,10 +310,6 @@ def _compare(analytic: np.ndarray, numeric: np.ndarray, atol: float,
 def _as_point(x: Any) -> np.ndarray:
     """x as a new finite float64 array of at least one element (errors name x)."""
     return check_real_array("x", x, min_size=1)
-
-
-def _check_callable(name: str, func: Any) -> None:
-    check_callable(name, func)
 
 
 def _scalar(value: Any) -> float:

@@ -21,6 +21,7 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
+from .._checks import check_bool
 from .base import UpdateRule, check_count, check_nonnegative, check_positive, state_zeros
 
 
@@ -42,13 +43,6 @@ def _curvature_ok(s: np.ndarray, y: np.ndarray, tol: float, ys=None, yy=None) ->
         return bool(ys > 0)
     norm_y = _norm(y) if yy is None else _sqrt_nonneg(yy)
     return bool(ys > tol * norm_y * _norm(s))
-
-
-def _check_bool(name: str, value) -> bool:
-    """A hyperparameter that must be True or False (numpy's bool_ too)."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
 
 
 def _sqrt_nonneg(v) -> float:
@@ -754,7 +748,7 @@ def lbfgs(memory: int = 10, curvature_tol: float = 1e-10, damping: bool = True) 
     """
     m = check_count("memory", memory)
     tol = check_nonnegative("curvature_tol", curvature_tol)
-    damping = _check_bool("damping", damping)
+    damping = check_bool("damping", damping)
 
     def init(x0: np.ndarray) -> LBFGSState:
         z = state_zeros(x0, shape=(np.asarray(x0).size,))
